@@ -1,0 +1,275 @@
+"""The ``pool-ledger`` command line (FORMATS section 4).
+
+Exit codes: 0 done (warnings may be printed), 1 the input was refused (the
+problems on stderr, one per line), 2 a usage error. Results go to stdout.
+Heavy libraries are imported inside the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from ledger.problems import Problem
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+ARRANGEMENTS = ("aligned", "lead_body", "joint_commissioning", "joint_venture", "alliance")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="pool-ledger",
+        description="The ledger of pooled budgets and alliance contracts.",
+    )
+    p.add_argument("--db", help="database: a SQLAlchemy URL or a SQLite file path (default: ledger.db in the "
+                   "user's data directory, or $POOL_LEDGER_DB)")
+    p.add_argument("--as", dest="operator", metavar="NAME", help="the operator recorded in the audit trail")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("tui", help="open the terminal UI (the default)")
+    demo = sub.add_parser("demo", help="load the sample pools into the demo database and open the UI")
+    demo.add_argument("--no-tui", action="store_true", help="load only, and print the database's URL")
+    imp = sub.add_parser("import", help="import agreement and return workbooks")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--replace", action="store_true", help="replace the submitter's earlier return for the period")
+    imp.add_argument("--dry-run", action="store_true", help="check only: nothing is written")
+    pools = sub.add_parser("pools", help="list the pools")
+    pools.add_argument("--json", action="store_true")
+    settle = sub.add_parser("settle", help="the settlement of a pool for a period")
+    settle.add_argument("pool")
+    settle.add_argument("--period", required=True, help="e.g. 2025-26-Q2")
+    settle.add_argument("--json", action="store_true")
+    tpl = sub.add_parser("template", help="write a blank agreement or return workbook")
+    tpl.add_argument("kind", choices=("agreement", "return"))
+    tpl.add_argument("--arrangement", choices=ARRANGEMENTS, type=lambda s: s.strip().lower().replace(" ", "_").replace("-", "_"))
+    tpl.add_argument("--out", required=True, metavar="FILE.xlsx")
+    sub.add_parser("check", help="verify the books")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UsageError as exc:
+        print(f"pool-ledger: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("pool-ledger: interrupted", file=sys.stderr)
+        return 130
+
+
+def _engine(args: argparse.Namespace, db: str | None = None) -> Any:
+    from ledger.store.db import open_engine, resolve_url
+
+    url = resolve_url(db or args.db)
+    try:
+        return open_engine(url)
+    except Exception as exc:  # a bad URL, a missing driver, a database that cannot be opened
+        raise UsageError(f"cannot open the database {url}: {exc}") from None
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from ledger.services import LedgerError
+
+    command = args.command or "tui"
+    try:
+        if command == "tui":
+            return _tui(_engine(args))
+        if command == "demo":
+            return _demo(args)
+        if command == "import":
+            return _import(args)
+        if command == "pools":
+            return _pools(args)
+        if command == "settle":
+            return _settle(args)
+        if command == "template":
+            return _template(args)
+        if command == "check":
+            return _check(args)
+    except LedgerError as exc:
+        print(f"pool-ledger: error: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    raise UsageError(f"unknown command {command}")
+
+
+def _period(text: str) -> Any:
+    from ledger.periods import parse_period
+
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise UsageError(f"{exc} (hint: write it like 2025-26-Q2)") from None
+
+
+def print_problems(problems: Sequence[Problem], out: TextIO = sys.stderr) -> None:
+    for p in problems:
+        print(p, file=out)
+
+
+def _progress_printer() -> Any:
+    """A Rich progress bar on stderr when it is a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
+                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    tasks: dict[str, Any] = {}
+
+    def update(ev: Any) -> None:
+        if ev.file not in tasks:
+            tasks[ev.file] = bar.add_task(f"{ev.stage} {ev.file}", total=None)
+        bar.update(tasks[ev.file], completed=ev.rows, description=f"{ev.stage} {ev.file}")
+
+    return bar, update
+
+
+def _import(args: argparse.Namespace) -> int:
+    from ledger.services.importing import import_files
+
+    engine = _engine(args)
+    bar, update = _progress_printer()
+    if bar is not None:
+        with bar:
+            results = import_files(engine, args.files, args.operator, args.replace, args.dry_run, update)
+    else:
+        results = import_files(engine, args.files, args.operator, args.replace, args.dry_run)
+    for r in results:
+        print_problems(r.problems)
+        if r.status == "imported":
+            print(f"{r.path}: imported {r.message} as batch {r.batch_id}")
+        elif r.status == "checked":
+            print(f"{r.path}: checked, would import {r.message} (dry run: nothing written)")
+        elif r.status == "unchanged":
+            print(f"{r.path}: {r.message}")
+        else:
+            errors = sum(1 for p in r.problems if p.is_error)
+            print(f"{r.path}: refused ({errors} error{'s' if errors != 1 else ''}); nothing written", file=sys.stderr)
+    return EXIT_REFUSED if any(r.refused for r in results) else EXIT_OK
+
+
+def _pools(args: argparse.Namespace) -> int:
+    from ledger.money import fmt_money
+    from ledger.services.pools import list_pools
+
+    pools = list_pools(_engine(args))
+    if args.json:
+        print(json.dumps([p.as_json() for p in pools], indent=2))
+        return EXIT_OK
+    if not pools:
+        print("No pools yet: import an agreement workbook (pool-ledger template agreement --out a.xlsx).")
+        return EXIT_OK
+    rows = [("Pool", "Arrangement", "Period", "Budget", "Spend", "Forecast", "Variance", "Closed")]
+    for p in pools:
+        rows.append((p.code, p.arrangement.replace("_", " "), p.period or f"{p.year} (no returns)",
+                     fmt_money(p.budget), fmt_money(p.spend), fmt_money(p.forecast), fmt_money(p.variance),
+                     "yes" if p.closed else "no"))
+    _print_table(rows, right=(3, 4, 5, 6))
+    return EXIT_OK
+
+
+def _print_table(rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for n, r in enumerate(rows):
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        print("  ".join(cells).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def _settle(args: argparse.Namespace) -> int:
+    from ledger.services.settling import settle_pool
+
+    period = _period(args.period)
+    st = settle_pool(_engine(args), args.pool.strip().upper(), period)
+    if args.json:
+        print(json.dumps(st.as_json(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    from ledger.money import fmt_money
+
+    t = st.totals
+    print(f"{st.name} ({st.pool}), {st.arrangement.label}, {st.period}"
+          + (" - final (year end)" if st.final else " - year to date; variance shares are projections"))
+    print()
+    _print_table(
+        [("Budget", "Spend", "Income", "Net spend", "Forecast", "Variance", "Pool cash", "Carried fwd"),
+         tuple(fmt_money(x) for x in (t.budget, t.spend, t.income, t.net_spend, t.forecast, t.variance,
+                                      t.pool_cash, t.carried_forward))],
+        right=tuple(range(8)),
+    )
+    print()
+    rows = [("Partner", "Role", "Brought fwd", "Obligation", "Paid", "Transfers out", "Transfers in", "Balance")]
+    for p in st.partners:
+        rows.append((p.partner, p.role, *(fmt_money(x) for x in (
+            p.brought_forward, p.obligation, p.paid, p.transfers_out, p.transfers_in, p.balance))))
+    _print_table(rows, right=(2, 3, 4, 5, 6, 7))
+    print("\nBalance: positive, the partner owes; negative, the partner is owed.")
+    for p in st.partners:
+        print(f"\n{p.partner} {p.name}")
+        for it in p.items:
+            print(f"  {it.name:<24} {it.json_value() if it.ratio else fmt_money(it.amount):>18}  {it.explanation}")
+    print_problems(st.problems)
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from ledger.records import Arrangement
+    from ledger.workbooks.templates import write
+
+    arrangement = Arrangement(args.arrangement) if args.arrangement else None
+    if not args.out.lower().endswith(".xlsx"):
+        raise UsageError(f"--out {args.out}: the template is an Excel workbook; name it .xlsx")
+    path = write(args.out, args.kind, arrangement)
+    print(f"wrote {path}: a blank {args.kind} workbook"
+          + (f" for {arrangement.label} pools" if arrangement else " with every sheet")
+          + "; example rows are on the Examples sheet")
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from ledger.services.checking import check_books
+
+    report = check_books(_engine(args))
+    print_problems(report.problems)
+    for line in report.summary:
+        print(line)
+    return EXIT_REFUSED if any(p.is_error for p in report.problems) else EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ledger.services.demo import load_demo
+    from ledger.store.db import demo_path, display_url, resolve_url
+
+    url = resolve_url(args.db or str(demo_path()))
+    engine, results = load_demo(url, fresh=args.db is None, operator=args.operator)
+    for r in results:
+        print_problems(r.problems)
+        if r.refused:
+            print(f"{r.path}: refused", file=sys.stderr)
+    if any(r.refused for r in results):
+        return EXIT_REFUSED
+    if args.no_tui:
+        print(display_url(url))
+        return EXIT_OK
+    return _tui(engine)
+
+
+def _tui(engine: Any) -> int:
+    from tui.app import run
+
+    run(engine)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""What the books say for one pool, year to date: the settlement's inputs.
+
+The store aggregates these in SQL; tests may build them by hand. Everything
+here is pure: values in, values out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ledger.money import ZERO, fmt_money
+from ledger.periods import Period
+from ledger.problems import Problem, warning
+from ledger.records import Agreement, Amounts, Arrangement, Member, Role
+
+
+@dataclass(frozen=True, slots=True)
+class YearToDate:
+    """Sums over the financial year up to and including the period."""
+
+    spend: Amounts = field(default_factory=Amounts)  # by line
+    income: Amounts = field(default_factory=Amounts)  # by line
+    contributions: Amounts = field(default_factory=Amounts)  # by partner, into the pool
+    spend_paid_by: Amounts = field(default_factory=Amounts)  # by partner
+    income_received_by: Amounts = field(default_factory=Amounts)  # by partner
+    transfers_out: Amounts = field(default_factory=Amounts)  # by partner
+    transfers_in: Amounts = field(default_factory=Amounts)  # by partner
+    forecasts: Amounts = field(default_factory=Amounts)  # latest forecast per line
+
+    def net_spend(self, line: str) -> Decimal:
+        return self.spend[line] - self.income[line]
+
+    @property
+    def total_net_spend(self) -> Decimal:
+        return self.spend.total() - self.income.total()
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementInputs:
+    agreement: Agreement
+    period: Period
+    ytd: YearToDate
+    brought_forward: Amounts = field(default_factory=Amounts)  # by partner
+    former_members: tuple[Member, ...] = ()  # balance brought forward, not in this year's terms
+    carried_in: Decimal = ZERO  # carried forward out of the previous year
+    cash_before: Decimal = ZERO  # pool cash at the start of the year
+    closed: bool = False
+
+    @property
+    def final(self) -> bool:
+        return self.period.is_year_end
+
+
+@dataclass(frozen=True, slots=True)
+class Outturn:
+    """A line's full-year net outturn and how it was arrived at."""
+
+    line: str
+    amount: Decimal
+    basis: str  # actual | forecast | budget | spend_to_date
+
+
+def line_outturns(inputs: SettlementInputs) -> tuple[tuple[Outturn, ...], tuple[Problem, ...]]:
+    """SPEC section 5: each line's forecast outturn (the actual at Q4)."""
+    ag, ytd = inputs.agreement, inputs.ytd
+    out: list[Outturn] = []
+    problems: list[Problem] = []
+    for line in ag.lines:
+        net = ytd.net_spend(line.code)
+        if inputs.final:
+            out.append(Outturn(line.code, net, "actual"))
+        elif line.code in ytd.forecasts:
+            out.append(Outturn(line.code, ytd.forecasts[line.code], "forecast"))
+        elif net > line.budget:
+            out.append(Outturn(line.code, net, "spend_to_date"))
+            problems.append(
+                warning(
+                    line.source,
+                    f"line {line.code} has no forecast for {inputs.period} and its net spend to date "
+                    f"{fmt_money(net)} is above its budget {fmt_money(line.budget)}; "
+                    "it is forecast at its spend to date",
+                    "send a Forecast row for the line",
+                )
+            )
+        else:
+            out.append(Outturn(line.code, line.budget, "budget"))
+    return tuple(out), tuple(problems)
+
+
+def pool_budget(ag: Agreement, carried_in: Decimal = ZERO) -> Decimal:
+    """FORMATS 5 ``totals.budget``: contributions plus any amount carried in (pooled
+    funds), the providers' target cost (alliance), else the sum of line budgets."""
+    if ag.arrangement.has_pooled_fund:
+        payers = ag.with_role(Role.HOST, Role.CONTRIBUTOR, Role.OWNER)
+        return sum((m.contribution or ZERO for m in payers), ZERO) + carried_in
+    if ag.arrangement is Arrangement.ALLIANCE:
+        return sum((m.target_cost or ZERO for m in ag.with_role(Role.PROVIDER)), ZERO)
+    return sum((ln.budget for ln in ag.lines), ZERO)

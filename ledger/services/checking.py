@@ -1,0 +1,123 @@
+"""``pool-ledger check``: verify the books.
+
+- every transaction balances (its postings sum to zero) and has two legs or more;
+- provenance is complete (file, SHA-256, operator, time; sheet and row);
+- the conservation law of SPEC 5.1 holds for every pooled fund, using the
+  journal's own cash and spend against the settlement's balances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, and_, func, or_, select
+
+from ledger.journal import cash
+from ledger.money import ZERO, fmt_money, from_pence
+from ledger.periods import Period
+from ledger.problems import Problem, Source, error
+from ledger.services import LedgerError
+from ledger.services.settling import statements_by_year
+from ledger.store import models as M
+from ledger.store import reads
+from ledger.store.db import read_connection
+
+
+@dataclass(slots=True)
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+
+def check_books(engine: Engine) -> CheckReport:
+    report = CheckReport()
+    with read_connection(engine) as conn:
+        P, T, B = M.PostingRec.__table__, M.TxnRec.__table__, M.Batch.__table__
+        unbalanced = conn.execute(
+            select(P.c.batch_id, P.c.seq, func.sum(P.c.amount), func.count())
+            .group_by(P.c.batch_id, P.c.seq)
+            .having(or_(func.sum(P.c.amount) != 0, func.count() < 2))
+        ).all()
+        for batch_id, seq, total, legs in unbalanced:
+            report.problems.append(error(Source(f"batch {batch_id}"),
+                                         f"transaction {seq} does not balance: its {legs} postings sum to {fmt_money(from_pence(int(total)))}"))
+        orphans = conn.execute(
+            select(func.count()).select_from(T).where(
+                ~select(P.c.seq).where(and_(P.c.batch_id == T.c.batch_id, P.c.seq == T.c.seq)).exists()
+            )
+        ).scalar()
+        if orphans:
+            report.problems.append(error(Source("journal"), f"{orphans} transactions have no postings"))
+        txns = conn.execute(select(func.count()).select_from(T)).scalar() or 0
+        report.summary.append(f"journal: {txns:,} transactions, every one balanced" if not unbalanced and not orphans
+                              else f"journal: {txns:,} transactions, {len(unbalanced) + (orphans or 0)} at fault")
+
+        bad_batches = conn.execute(
+            select(B.c.id).where(
+                or_(B.c.file_name == "", func.length(B.c.sha256) != 64, B.c.operator == "", B.c.imported_at == "")
+            )
+        ).all()
+        for (bid,) in bad_batches:
+            report.problems.append(error(Source(f"batch {bid}"), "the batch's provenance is incomplete (file, SHA-256, operator or time)"))
+        bad_rows = conn.execute(
+            select(func.count()).select_from(T).where(or_(T.c.sheet == "", T.c.row <= 0))
+        ).scalar()
+        if bad_rows:
+            report.problems.append(error(Source("journal"), f"{bad_rows} transactions do not say which sheet and row they came from"))
+        batches = conn.execute(select(func.count()).select_from(B)).scalar() or 0
+        report.summary.append(
+            f"provenance: {batches} batches, complete" if not bad_batches and not bad_rows else "provenance: incomplete"
+        )
+
+        checked = 0
+        for code in reads.pool_codes(conn):
+            years = reads.pool_years(conn, code)
+            if not years:
+                continue
+            ag = reads.load_agreement(conn, code, years[-1])
+            if ag is None or not ag.arrangement.has_pooled_fund:
+                continue
+            periods = reads.periods_with_data(conn, code)
+            period = periods[-1] if periods else Period(years[-1], 1)
+            try:
+                statements = statements_by_year(conn, code, period)
+            except LedgerError as exc:
+                report.problems.append(error(Source(f"pool {code}"), f"cannot settle: {exc}"))
+                continue
+            current = statements[-1]
+            obligations = sum((p.obligation for st in statements for p in st.partners), ZERO)
+            balances = sum((p.balance for p in current.partners), ZERO)
+            accounts = dict(
+                conn.execute(
+                    select(P.c.account, func.sum(P.c.amount))
+                    .join(T, and_(T.c.batch_id == P.c.batch_id, T.c.seq == P.c.seq))
+                    .where(and_(T.c.pool == code, or_(T.c.year_start < period.year.start,
+                                                       and_(T.c.year_start == period.year.start,
+                                                            T.c.quarter <= period.quarter))))
+                    .group_by(P.c.account)
+                ).all()
+            )
+            journal_cash = from_pence(int(accounts.get(cash(code), 0)))
+            net_spend = from_pence(
+                sum(int(v) for a, v in accounts.items() if a.startswith(f"pool:{code}:spend:"))
+                + sum(int(v) for a, v in accounts.items() if a.startswith(f"pool:{code}:income:"))
+            )
+            if journal_cash != current.totals.pool_cash:
+                report.problems.append(error(Source(f"pool {code}"),
+                                             f"pool cash in the journal {fmt_money(journal_cash)} differs from the "
+                                             f"settlement's {fmt_money(current.totals.pool_cash)} at {period}"))
+            if balances + journal_cash != obligations - net_spend:
+                report.problems.append(error(
+                    Source(f"pool {code}"),
+                    f"conservation fails at {period}: balances {fmt_money(balances)} + pool cash "
+                    f"{fmt_money(journal_cash)} is not obligations {fmt_money(obligations)} - net spend {fmt_money(net_spend)}"))
+            elif current.final and balances + journal_cash != current.totals.carried_forward:
+                report.problems.append(error(
+                    Source(f"pool {code}"),
+                    f"at the year end the pool should hold what it carries forward, {fmt_money(current.totals.carried_forward)}"))
+            checked += 1
+        report.summary.append(f"conservation: holds for {checked} pooled fund{'s' if checked != 1 else ''}")
+    return report
+
+
+__all__ = ["CheckReport", "check_books"]

@@ -1,0 +1,85 @@
+"""Settle a pool for a period from the books, bringing balances forward across years."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection, Engine
+
+from ledger.figures import SettlementInputs
+from ledger.money import ZERO
+from ledger.periods import FinancialYear, Period
+from ledger.records import Amounts, Member, Underspend
+from ledger.services import LedgerError
+from ledger.settlement import NotYetSupported, settle
+from ledger.statement import Statement
+from ledger.store import reads
+from ledger.store.db import read_connection
+
+
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """What a year inherits from the one before."""
+
+    brought_forward: Amounts
+    former_members: tuple[Member, ...]
+    carried_in: Decimal
+
+
+def inputs_for(conn: Connection, pool: str, period: Period) -> SettlementInputs:
+    years = reads.pool_years(conn, pool)
+    if not years:
+        raise LedgerError(f"there is no pool {pool}", "`pool-ledger pools` lists the pools")
+    ag = reads.load_agreement(conn, pool, period.year)
+    if ag is None:
+        raise LedgerError(
+            f"pool {pool} has no agreement for {period.year}",
+            f"its agreements cover {', '.join(str(y) for y in years)}",
+        )
+    carried = carried_into(conn, pool, period.year, years)
+    return SettlementInputs(
+        agreement=ag,
+        period=period,
+        ytd=reads.year_to_date(conn, pool, period),
+        brought_forward=carried.brought_forward,
+        former_members=carried.former_members,
+        carried_in=carried.carried_in,
+        cash_before=reads.cash_before(conn, pool, period.year),
+    )
+
+
+def carried_into(conn: Connection, pool: str, year: FinancialYear, years: list[FinancialYear]) -> Carried:
+    earlier = [y for y in years if y < year]
+    if not earlier:
+        return Carried(Amounts(), (), ZERO)
+    prev = earlier[-1]
+    prev_inputs = inputs_for(conn, pool, prev.period(4))
+    st = _settle(prev_inputs)
+    current = reads.load_agreement(conn, pool, year)
+    in_current = {m.partner for m in current.members} if current else set()
+    bf = Amounts.of((p.partner, p.balance) for p in st.partners)
+    roles = {m.partner: m for m in prev_inputs.agreement.members} | {m.partner: m for m in prev_inputs.former_members}
+    former = tuple(
+        roles[p.partner] for p in st.partners if p.partner not in in_current and p.balance != 0 and p.partner in roles
+    )
+    carried_in = st.totals.carried_forward if prev_inputs.agreement.underspend is Underspend.CARRY_FORWARD else ZERO
+    return Carried(bf, former, carried_in)
+
+
+def _settle(inputs: SettlementInputs) -> Statement:
+    try:
+        return settle(inputs)
+    except NotYetSupported as exc:
+        raise LedgerError(str(exc), "this release settles lead body pools; the others are on the way") from None
+
+
+def settle_pool(engine: Engine, pool: str, period: Period) -> Statement:
+    with read_connection(engine) as conn:
+        return _settle(inputs_for(conn, pool, period))
+
+
+def statements_by_year(conn: Connection, pool: str, period: Period) -> list[Statement]:
+    """The Q4 statement of every earlier year of the pool, then the period's own."""
+    years = [y for y in reads.pool_years(conn, pool) if y < period.year]
+    return [_settle(inputs_for(conn, pool, y.period(4))) for y in years] + [_settle(inputs_for(conn, pool, period))]

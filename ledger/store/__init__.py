@@ -1,0 +1,1 @@
+"""The database adapter: sqlmodel tables, integer pence, an append-only journal."""

@@ -1,0 +1,1 @@
+"""Excel in and out: reading agreement and return workbooks, writing templates."""
