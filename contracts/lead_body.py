@@ -88,6 +88,19 @@ def _clause(member: Member, field: str) -> str:
     return f"{member.source.sheet}!{member.source.cell}" if member.source.cell else str(member.source)
 
 
+def _share_words(split: VarianceSplit, m: Member, share: Decimal, when: str, capped_any: bool) -> str:
+    """Which rule and which figures produced a partner's variance share."""
+    if split.variance == 0:
+        return f"no {when} variance to share"
+    field = "overspend_share" if split.variance > 0 else "underspend_share"
+    clause = _clause(m, field if split.basis != "contribution share" else "contribution")
+    head = f"{_pct(share, split.variance)} of {when} {_variance_words(split)}"
+    if split.variance > 0 and m.cap is not None and share == m.cap and m.role is not Role.HOST:
+        return f"{head}: its {split.basis} capped at {fmt_money(m.cap)} (clause: {_clause(m, 'cap')})"
+    after = ", re-split after other partners' caps" if capped_any else ""
+    return f"{head} ({split.basis}{after}, clause: {clause})"
+
+
 def _variance_words(split: VarianceSplit) -> str:
     if split.variance > 0:
         return f"overspend {fmt_money(split.variance)}"
@@ -121,11 +134,9 @@ def settle(inputs: SettlementInputs) -> Statement:
             risk_note = f" including the residual {fmt_money(split.residual)} no capped share could take"
         else:
             risk_note = ""
-        clause = _clause(m, "overspend_share" if split.variance > 0 else "underspend_share")
-        share_words = (
-            f"{_pct(share, split.variance)} of {when} {_variance_words(split)} "
-            f"({split.basis}, clause: {clause}){risk_note}"
-        )
+        share_words = _share_words(split, m, share, when, capped_any=any(
+            p.cap is not None and p.partner != host and x == p.cap for p, x in zip(parties, split.shares)
+        ) and split.variance > 0) + risk_note
         items = (
             Item("contribution", m.contribution or ZERO, f"annual contribution ({_clause(m, 'contribution')})"),
             Item(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -64,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pool-ledger: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a fault of ours, not the user's: say so without a wall of traceback
+        if os.environ.get("POOL_LEDGER_DEBUG"):
+            raise
+        print(f"pool-ledger: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("pool-ledger: nothing was half-written (each import is one transaction); "
+              "run again with POOL_LEDGER_DEBUG=1 for the details and report them", file=sys.stderr)
+        return 3
 
 
 def _engine(args: argparse.Namespace, db: str | None = None) -> Any:

@@ -210,7 +210,8 @@ def reverse_batch(conn: Connection, new_batch: int, old_batch: int) -> int:
     Done in SQL (INSERT ... SELECT) so a large batch is not read into Python.
     """
     t, p = M.TxnRec.__table__, M.PostingRec.__table__
-    offset = (conn.execute(select(func.max(t.c.seq)).where(t.c.batch_id == new_batch)).scalar() or -1) + 1
+    last = conn.execute(select(func.max(t.c.seq)).where(t.c.batch_id == new_batch)).scalar()
+    offset = 0 if last is None else last + 1
     cols = [c.name for c in t.columns]
     values = []
     for name in cols:
