@@ -264,6 +264,7 @@ def _partner_problem(row: MoneyRow, code: str | None, what: str, field: str, kno
 
 def check_money_rows(ret: Return, ag: Agreement, known: set[str]) -> list[Problem]:
     out: list[Problem] = []
+    beneficiaries = {m.partner for m in ag.with_role(Role.BENEFICIARY)}
     providers = {m.partner for m in ag.with_role(Role.PROVIDER)}
     for row in ret.money:
         if not ret.period.contains(row.date):
@@ -276,6 +277,14 @@ def check_money_rows(ret: Return, ag: Agreement, known: set[str]) -> list[Proble
         if row.corrects is not None and row.corrects >= ret.period:
             out.append(error(locate(row.source, row.cells, "corrects"), f"Corrects period {row.corrects} is not before {ret.period}",
                              "a correction names an earlier, closed quarter"))
+        if row.kind in (Movement.TRANSFER, Movement.CONTRIBUTION):
+            for code, field in ((row.partner, "partner" if row.kind is Movement.CONTRIBUTION else "from_partner"),
+                                (row.counterparty, "to_partner")):
+                if code in beneficiaries:
+                    out.append(error(locate(row.source, row.cells, field),
+                                     f"{code} is a beneficiary of the pool: it receives savings only, "
+                                     "so it pays nothing into the pool and takes no part in settlements",
+                                     "give it a role that takes part (e.g. contributor) in the agreement"))
         if row.kind is Movement.TRANSFER:
             out += _partner_problem(row, row.partner, "From", "from_partner", known)
             out += _partner_problem(row, row.counterparty, "To", "to_partner", known)

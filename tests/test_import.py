@@ -182,3 +182,17 @@ def test_pools_lists_each_pool_with_its_figures(engine, workbook):
     assert pool == {"code": "SWN-CYP", "name": "Swindon children's services", "arrangement": "lead_body",
                     "year": "2025-26", "period": "2025-26-Q1", "budget": "28000000.00", "spend": "100.00",
                     "forecast": "28100000.00", "variance": "100000.00", "closed": False}
+
+
+def test_a_beneficiary_pays_nothing_into_the_pool(engine, workbook):
+    """A beneficiary (e.g. DWP) only receives savings: a contribution from it would vanish from every statement."""
+    data = example_a_agreement()
+    data["Partners"].append({"Partner": "DWP", "Name": "Department for Work and Pensions",
+                             "Kind": "central_government", "Role": "beneficiary"})
+    import_files(engine, [workbook("a.xlsx", "agreement", data)])
+    before = table_counts(engine)
+    [r] = import_files(engine, [workbook("r.xlsx", "return", a_return("SWN-CYP", "2025-26-Q1", "SBC", Contributions=[
+        {"Date": Q1, "Partner": "DWP", "Amount": Decimal("10")}]))])
+    assert r.refused
+    assert any(str(p).startswith(f"{r.path}:Contributions!B2: error: DWP is a beneficiary") for p in r.problems)
+    assert table_counts(engine) == before

@@ -69,7 +69,7 @@ def check_books(engine: Engine) -> CheckReport:
             f"provenance: {batches} batches, complete" if not bad_batches and not bad_rows else "provenance: incomplete"
         )
 
-        checked = 0
+        checked = failed = 0
         for code in reads.pool_codes(conn):
             years = reads.pool_years(conn, code)
             if not years:
@@ -102,6 +102,7 @@ def check_books(engine: Engine) -> CheckReport:
                 sum(int(v) for a, v in accounts.items() if a.startswith(f"pool:{code}:spend:"))
                 + sum(int(v) for a, v in accounts.items() if a.startswith(f"pool:{code}:income:"))
             )
+            before = len(report.problems)
             if journal_cash != current.totals.pool_cash:
                 report.problems.append(error(Source(f"pool {code}"),
                                              f"pool cash in the journal {fmt_money(journal_cash)} differs from the "
@@ -116,7 +117,12 @@ def check_books(engine: Engine) -> CheckReport:
                     Source(f"pool {code}"),
                     f"at the year end the pool should hold what it carries forward, {fmt_money(current.totals.carried_forward)}"))
             checked += 1
-        report.summary.append(f"conservation: holds for {checked} pooled fund{'s' if checked != 1 else ''}")
+            failed += len(report.problems) > before
+        plural = "s" if checked != 1 else ""
+        report.summary.append(
+            f"conservation: fails for {failed} of {checked} pooled fund{plural}" if failed
+            else f"conservation: holds for {checked} pooled fund{plural}"
+        )
     return report
 
 

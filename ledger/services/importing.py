@@ -78,15 +78,15 @@ def _kind_and_order(path: str) -> tuple[str | None, tuple[int, int], list[Proble
     try:
         with Workbook(Path(path), path) as wb:
             if wb.find_sheet(POOL.name):
-                from ledger.workbooks.tables import read_key_values
+                from ledger.workbooks.tables import needs_formats, read_key_values
 
-                kv = read_key_values(wb.rows(wb.find_sheet(POOL.name)[0]), POOL, Source(path, "Pool"), None, [])
+                kv = read_key_values(wb.rows(wb.find_sheet(POOL.name)[0], needs_formats(POOL)), POOL, Source(path, "Pool"), None, [])
                 year = kv.values.get("year")
                 return "agreement", (0, year.start if year else 0), []
             if wb.find_sheet(RETURN.name):
-                from ledger.workbooks.tables import read_key_values
+                from ledger.workbooks.tables import needs_formats, read_key_values
 
-                kv = read_key_values(wb.rows(wb.find_sheet(RETURN.name)[0]), RETURN, Source(path, "Return"), None, [])
+                kv = read_key_values(wb.rows(wb.find_sheet(RETURN.name)[0], needs_formats(RETURN)), RETURN, Source(path, "Return"), None, [])
                 period = kv.values.get("period")
                 return "return", (1, period.index if period else 0), []
             return None, (2, 0), [
@@ -111,20 +111,46 @@ def import_files(
     op = operator_name(operator)
     planned = []
     for i, path in enumerate(paths):
+        seen = _already_imported(engine, path)
+        if seen is not None:
+            planned.append(((-1, 0), i, path, "seen", seen))
+            continue
         kind, order, problems = _kind_and_order(path)
         planned.append((order, i, path, kind, problems))
     planned.sort(key=lambda t: (t[0], t[1]))
     results = []
-    for _order, _i, path, kind, problems in planned:
-        if cancel is not None and cancel.is_set():
+    for _order, _i, path, kind, extra in planned:
+        if kind == "seen":
+            results.append(_unchanged(FileResult(path), extra))
+        elif cancel is not None and cancel.is_set():
             results.append(FileResult(path, kind, "refused", [error(Source(path), "cancelled before it was read")]))
-            continue
-        if kind is None:
-            results.append(FileResult(path, None, "refused", problems))
-            continue
-        importer = _AgreementImport if kind == "agreement" else _ReturnImport
-        results.append(importer(engine, path, op, replace, dry_run, progress, cancel, now).run())
+        elif kind is None:
+            results.append(FileResult(path, None, "refused", extra))
+        else:
+            importer = _AgreementImport if kind == "agreement" else _ReturnImport
+            results.append(importer(engine, path, op, replace, dry_run, progress, cancel, now).run())
     return results
+
+
+def _already_imported(engine: Engine, path: str) -> Any:
+    try:
+        sha = sha256_of(Path(path))
+    except OSError:
+        return None  # the importer reports it
+    with read_connection(engine) as conn:
+        return reads.batch_by_sha(conn, sha)
+
+
+def _unchanged(r: FileResult, seen: Any) -> FileResult:
+    """The same file twice is a no-op that says so."""
+    r.status = "unchanged"
+    r.kind = seen.kind
+    r.batch_id = seen.id
+    r.message = (
+        f"already imported as batch {seen.id} on {seen.imported_at[:16].replace('T', ' ')} UTC "
+        f"by {seen.operator}; nothing to do"
+    )
+    return r
 
 
 class _FileImport:
@@ -163,7 +189,7 @@ class _FileImport:
         with read_connection(self.engine) as conn:
             seen = reads.batch_by_sha(conn, sha)
         if seen is not None:
-            return self._unchanged(seen)
+            return _unchanged(r, seen)
         try:
             with Workbook(Path(self.path), self.path) as wb:
                 parsed = self.parse(wb)
@@ -179,7 +205,7 @@ class _FileImport:
             with write_transaction(self.engine, commit=not self.dry_run) as conn:
                 seen = reads.batch_by_sha(conn, sha)
                 if seen is not None:
-                    return self._unchanged(seen)
+                    return _unchanged(r, seen)
                 self.check(conn, parsed)
                 if has_errors(r.problems):
                     raise _Refused
@@ -196,16 +222,6 @@ class _FileImport:
         if self.dry_run:
             r.batch_id = None
         self.tick("done", r.rows)
-        return r
-
-    def _unchanged(self, seen: Any) -> FileResult:
-        r = self.result
-        r.status = "unchanged"
-        r.batch_id = seen.id
-        r.message = (
-            f"already imported as batch {seen.id} on {seen.imported_at[:16].replace('T', ' ')} UTC "
-            f"by {seen.operator}; nothing to do"
-        )
         return r
 
     def batch_values(self, sha: str, **values: Any) -> dict[str, Any]:

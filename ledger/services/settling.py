@@ -23,7 +23,7 @@ class Carried:
     """What a year inherits from the one before."""
 
     brought_forward: Amounts
-    former_members: tuple[Member, ...]
+    former_members: tuple[Member, ...]  # every earlier member, as last recorded
     carried_in: Decimal
 
 
@@ -38,12 +38,20 @@ def inputs_for(conn: Connection, pool: str, period: Period) -> SettlementInputs:
             f"its agreements cover {', '.join(str(y) for y in years)}",
         )
     carried = carried_into(conn, pool, period.year, years)
+    ytd = reads.year_to_date(conn, pool, period)
+    named = set(ytd.contributions) | set(ytd.transfers_out) | set(ytd.transfers_in)
+    named |= set(ytd.spend_paid_by) | set(ytd.income_received_by)
+    former = tuple(
+        m
+        for m in carried.former_members
+        if ag.member(m.partner) is None and (carried.brought_forward[m.partner] != 0 or m.partner in named)
+    )
     return SettlementInputs(
         agreement=ag,
         period=period,
-        ytd=reads.year_to_date(conn, pool, period),
+        ytd=ytd,
         brought_forward=carried.brought_forward,
-        former_members=carried.former_members,
+        former_members=former,
         carried_in=carried.carried_in,
         cash_before=reads.cash_before(conn, pool, period.year),
     )
@@ -56,13 +64,12 @@ def carried_into(conn: Connection, pool: str, year: FinancialYear, years: list[F
     prev = earlier[-1]
     prev_inputs = inputs_for(conn, pool, prev.period(4))
     st = _settle(prev_inputs)
-    current = reads.load_agreement(conn, pool, year)
-    in_current = {m.partner for m in current.members} if current else set()
     bf = Amounts.of((p.partner, p.balance) for p in st.partners)
-    roles = {m.partner: m for m in prev_inputs.agreement.members} | {m.partner: m for m in prev_inputs.former_members}
-    former = tuple(
-        roles[p.partner] for p in st.partners if p.partner not in in_current and p.balance != 0 and p.partner in roles
-    )
+    earlier_members: dict[str, Member] = {}
+    for y in earlier:
+        ag = reads.load_agreement(conn, pool, y)
+        earlier_members.update({m.partner: m for m in ag.parties} if ag else {})
+    former = tuple(earlier_members.values())
     carried_in = st.totals.carried_forward if prev_inputs.agreement.underspend is Underspend.CARRY_FORWARD else ZERO
     return Carried(bf, former, carried_in)
 

@@ -11,7 +11,7 @@ from ledger.validate import validate_agreement
 from ledger.workbooks import specs as S
 from ledger.workbooks.reader import Workbook
 from ledger.workbooks.sheets import find, warn_unread
-from ledger.workbooks.tables import TableRow, check_required_fields, read_key_values, read_table
+from ledger.workbooks.tables import TableRow, check_required_fields, needs_formats, read_key_values, read_table
 
 MEMBER_FIELDS = (
     "contribution",
@@ -32,7 +32,7 @@ def read_agreement(wb: Workbook) -> tuple[Agreement | None, list[Problem]]:
     if pool_title is None:
         return None, problems
     pool_src = Source(wb.name, pool_title)
-    kv = read_key_values(wb.rows(pool_title), S.POOL, pool_src, None, problems)
+    kv = read_key_values(wb.rows(pool_title, needs_formats(S.POOL)), S.POOL, pool_src, None, problems)
     arrangement_value = kv.values.get("arrangement")
     arrangement = Arrangement(arrangement_value) if arrangement_value else None
     for col in S.POOL.columns:
@@ -49,7 +49,7 @@ def read_agreement(wb: Workbook) -> tuple[Agreement | None, list[Problem]]:
         title = find(wb, spec, problems)
         if title is None or title not in titles:
             return []
-        return list(read_table(wb.rows(title), spec, Source(wb.name, title), arrangement, problems))
+        return list(read_table(wb.rows(title, needs_formats(spec)), spec, Source(wb.name, title), arrangement, problems))
 
     partners = table(S.PARTNERS)
     lines = table(S.LINES)

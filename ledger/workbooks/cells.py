@@ -81,6 +81,8 @@ def normalise_choice(text: str) -> str:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

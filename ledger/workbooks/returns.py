@@ -12,7 +12,7 @@ from ledger.validate import validate_return
 from ledger.workbooks import specs as S
 from ledger.workbooks.reader import Workbook
 from ledger.workbooks.sheets import find, warn_unread
-from ledger.workbooks.tables import TableRow, check_required_fields, read_key_values, read_table
+from ledger.workbooks.tables import TableRow, check_required_fields, needs_formats, read_key_values, read_table
 
 # (pool, period) -> the year's agreement and the codes of earlier members, or an error message
 Context = Callable[[str, Period], "tuple[Agreement, frozenset[str]] | str"]
@@ -61,7 +61,7 @@ def read_return(
     if title is None:
         return None, None, problems
     src = Source(wb.name, title)
-    kv = read_key_values(wb.rows(title), S.RETURN, src, None, problems)
+    kv = read_key_values(wb.rows(title, needs_formats(S.RETURN)), S.RETURN, src, None, problems)
     check_required_fields(kv, S.RETURN, src, None, problems)
     agreement: Agreement | None = None
     former: frozenset[str] = frozenset()
@@ -87,7 +87,7 @@ def read_return(
             if progress is not None:
                 progress(base + n)
 
-        rows = [r for r in read_table(wb.rows(t), spec, Source(wb.name, t), arrangement, problems, tick) if r.ok]
+        rows = [r for r in read_table(wb.rows(t, needs_formats(spec)), spec, Source(wb.name, t), arrangement, problems, tick) if r.ok]
         done += len(rows)
         return rows
 

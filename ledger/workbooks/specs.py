@@ -40,7 +40,7 @@ class Column:
     name: str  # as FORMATS writes it
     kind: str  # code | text | money | percent | date | number | choice | period | score
     note: str
-    key: str = ""  # the record field it fills (default: from the name)
+    key: str  # the record field it fills
     required: bool = False  # header and a value in every row, wherever the sheet applies
     required_for: frozenset[Arrangement] = frozenset()  # header required in these arrangements
     applies: frozenset[Arrangement] = ALL
@@ -49,9 +49,7 @@ class Column:
 
     @property
     def field(self) -> str:
-        if self.key:
-            return self.key
-        return self.name.lower().replace(" %", "").replace(" ", "_").replace("(£)", "").strip("_")
+        return self.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +68,10 @@ class SheetSpec:
         raise KeyError(key)
 
 
-def C(name: str, kind: str, note: str, **kw: object) -> Column:  # noqa: N802 - a table of columns reads best short
-    return Column(name, kind, note, **kw)  # type: ignore[arg-type]
+def C(name: str, kind: str, note: str, key: str = "", **kw: object) -> Column:  # noqa: N802 - reads best short
+    """A column whose record field is ``key``, by default its name in snake case."""
+    key = key or name.lower().replace(" %", "").replace("(£)", "").strip().replace(" ", "_")
+    return Column(name, kind, note, key, **kw)  # type: ignore[arg-type]
 
 
 POOL = SheetSpec(

@@ -70,6 +70,11 @@ def parse_cell(cell: Cell, col: Column) -> tuple[Any, str | None]:
     raise ValueError(f"unknown column kind {kind}")
 
 
+def needs_formats(spec: SheetSpec) -> bool:
+    """Whether reading the sheet needs cell formats (percentages), or values will do."""
+    return any(c.kind in ("percent", "number", "score") for c in spec.columns)
+
+
 def _applies(col: Column, arrangement: Arrangement | None) -> bool:
     return arrangement is None or arrangement in col.applies
 

@@ -133,6 +133,7 @@ def build(
     blank templates.
     """
     from openpyxl import Workbook as XlWorkbook
+    from openpyxl.styles import Font
 
     data = data or {}
     wb = XlWorkbook()
@@ -147,12 +148,12 @@ def build(
     if examples:
         ws = wb.create_sheet("Examples")
         ws.append(["Worked example rows: copy them to the sheets above. This sheet is never imported."])
-        ws["A1"].font = ws["A1"].font.copy(bold=True)
+        ws["A1"].font = Font(bold=True)
         for spec in specs:
             cols = columns_for(spec, arrangement)
             ws.append([])
             ws.append([spec.name])
-            ws.cell(ws.max_row, 1).font = ws["A1"].font.copy(bold=True)
+            ws.cell(ws.max_row, 1).font = Font(bold=True)
             if spec.key_value:
                 for col in cols:
                     if col.example is not None:
