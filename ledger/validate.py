@@ -191,6 +191,14 @@ def check_lines(ag: Agreement) -> list[Problem]:
             elif ln.provider.upper() not in providers:
                 out.append(error(ln.source, f"the provider {ln.provider} of line {ln.code} is not a provider of the pool",
                                  "name a partner listed in Partners with the role provider"))
+    if ag.arrangement.has_pooled_fund and ag.lines:
+        contributions = sum((m.contribution or ZERO for m in ag.with_role(Role.HOST, Role.CONTRIBUTOR, Role.OWNER)), ZERO)
+        budgets = sum((ln.budget for ln in ag.lines), ZERO)
+        if budgets != contributions:
+            out.append(warning(Source(ag.source.file, "Lines"),
+                               f"line budgets sum to {fmt_money(budgets)} but the contributions sum to "
+                               f"{fmt_money(contributions)}",
+                               "make the Budget column add up to the contributions (plus any underspend carried in)"))
     for share in ag.line_shares:
         if ag.line(share.line) is None:
             out.append(error(share.source, f"line {share.line} is not a line of the pool", "use a code from the Lines sheet"))

@@ -281,8 +281,6 @@ class TestNames:
         res = assert_imported(engine, ret)
         problem_at(res, f"{ret}:KPIs", "warning", "sheet KPIs does not apply to lead body pools; ignored")
 
-    @pytest.mark.xfail(reason="BUG: warnings for unknown sheets/columns carry no '(hint: ...)' (FORMATS 1 line form)",
-                       strict=True)
     def test_ignored_sheet_and_column_warnings_have_a_hint(self, engine, agreement_file):
         path = agreement_file(**{"Partners!I1": "Notes"})
         path = edit(path, lambda wb: wb.create_sheet("Scratch").append(["x"]))
@@ -498,9 +496,6 @@ class TestMoney:
     def test_negative_forms_in_an_agreement_read_negative(self, engine, agreement_file, form):
         assert_refused(engine, agreement_file(**{"Partners!H3": form}), ":Partners!H3", "Cap -5.00 is negative")
 
-    @pytest.mark.xfail(reason="BUG: an amount too large for the database (more than about 92 quadrillion pounds, "
-                              "int64 pence) raises OverflowError out of import_files (CLI: internal error, exit 3) "
-                              "instead of a located error at the cell", strict=True)
     def test_amount_too_large_for_the_ledger(self, engine, agreed, return_file):
         assert_refused(engine, return_file(**{"Spend!C2": "999,999,999,999,999,999.99"}), ":Spend!C2", "Amount")
 
@@ -652,17 +647,10 @@ class TestFormulas:
         assert_refused(engine, agreement_file(**{"Partners!F2": "=100-40"}), ":Partners!F2",
                        "Overspend share %: the formula here has no calculated value")
 
-    @pytest.mark.xfail(reason="BUG: tables.read_table calls read_text on a header cell outside any try: an "
-                              "uncalculated formula in a header raises CellError instead of a located error",
-                       strict=True)
     def test_uncalculated_formula_in_a_header(self, engine, agreed, return_file):
         assert_refused(engine, return_file(**{"Spend!D1": '="Refer"&"ence"'}), ":Spend!D1",
                        "the formula here has no calculated value")
 
-    @pytest.mark.xfail(reason="BUG: tables.read_key_values calls read_text on the field-name cell outside any try: "
-                              "an uncalculated formula in column A of Pool/Return raises CellError instead of a "
-                              "located error",
-                       strict=True)
     def test_uncalculated_formula_in_a_field_name(self, engine, agreement_file):
         assert_refused(engine, agreement_file(**{"Pool!A3": '="Na"&"me"'}), ":Pool!A3",
                        "the formula here has no calculated value")
@@ -682,18 +670,13 @@ class TestFormulas:
 
     def test_formula_whose_cached_value_is_an_error_in_an_agreement(self, engine, agreement_file):
         path = cache_formula(agreement_file(**{"Partners!F2": "=1/0"}), "1/0", "#DIV/0!", cell_type="e")
-        assert_refused(engine, path, ":Partners!F2", "'#DIV/0!' is not a percentage")
+        assert_refused(engine, path, ":Partners!F2", "the cell holds the error #DIV/0!")
 
-    @pytest.mark.xfail(reason="BUG: reader._value_rows (python-calamine) reads a cached error value (#DIV/0!) as "
-                              "blank, so the message says 'Amount is required' instead of naming the error",
-                       strict=True)
     @pytest.mark.parametrize("cell", ["Spend!C2", "Spend!A2"])
     def test_formula_whose_cached_value_is_an_error(self, engine, agreed, return_file, cell):
         path = cache_formula(return_file(**{cell: "=1/0"}), "1/0", "#DIV/0!", cell_type="e")
         assert_refused(engine, path, f":{cell}", "#DIV/0!")
 
-    @pytest.mark.xfail(reason="BUG: reader._value_rows (python-calamine) reads #N/A as blank: an optional cell holding "
-                              "an error (here Paid by) silently takes its default and the file imports", strict=True)
     def test_error_value_in_an_optional_cell_is_not_taken_as_blank(self, engine, agreed, return_file):
         formula = 'VLOOKUP("x",A1:A2,1)'
         path = cache_formula(return_file(**{"Spend!F2": f"={formula}"}), formula, "#N/A", cell_type="e")
@@ -737,9 +720,6 @@ class TestAllProblems:
         problem_at(res, f"{path}:Spend!C2", "error", "is not money")
         problem_at(res, f"{path}:Spend!B3", "error", "line NOPE is not a line of pool SWN-CYP")
 
-    @pytest.mark.xfail(reason="BUG: agreement.read_agreement returns before validate_agreement when any cell error "
-                              "exists, so independent row errors (here a duplicate line) go unreported",
-                       strict=True)
     def test_a_bad_cell_and_a_bad_row_in_an_agreement_are_both_reported(self, engine, agreement_file):
         path = agreement_file(**{"Partners!C3": "hospital", "Lines!A3": "CYP-SOC"})
         res = one(engine, path)
@@ -926,8 +906,6 @@ class TestAgreement:
         res = assert_imported(engine, path)
         problem_at(res, f"{path}:Partners!H2", "warning", "a cap on the host is ignored")
 
-    @pytest.mark.xfail(reason="BUG (missing check): validate.check_terms/check_lines never warns that a lead body's "
-                              "line budgets do not sum to the contributions (FORMATS 2, Lines)", strict=True)
     def test_line_budgets_not_summing_to_contributions_is_a_warning(self, engine, agreement_file):
         path = agreement_file(**{"Lines!C3": 1})
         res = assert_imported(engine, path)
@@ -1034,9 +1012,6 @@ class TestCommandLine:
         assert "agreement.xlsx: imported" in r.stdout and "good-return.xlsx: imported" in r.stdout
         assert table_counts(engine)["batch"] == 2
 
-    @pytest.mark.xfail(reason="BUG: an uncalculated formula in a header cell raises CellError out of "
-                              "tables.read_table: the CLI says 'internal error' and exits 3, with no located error, "
-                              "and does not report the agreement of the same command that it did import", strict=True)
     def test_formula_in_a_header_is_a_located_error(self, db, engine, tmp_path, agreement_file, return_file):
         agreement_file("agreement.xlsx")
         return_file("return.xlsx", **{"Spend!D1": '="Refer"&"ence"'})

@@ -39,7 +39,8 @@ def read_agreement(wb: Workbook) -> tuple[Agreement | None, list[Problem]]:
         if arrangement is not None and col.field in kv.cells and arrangement not in col.applies:
             if kv.values.get(col.field) is not None:
                 problems.append(
-                    warning(pool_src.at(kv.cells[col.field]), f"{col.name} does not apply to {arrangement.label} pools; ignored")
+                    warning(pool_src.at(kv.cells[col.field]), f"{col.name} does not apply to {arrangement.label} pools; ignored",
+                            "remove the row, or check the pool's arrangement")
                 )
             kv.values[col.field] = None
     check_required_fields(kv, S.POOL, pool_src, arrangement, problems)
@@ -60,7 +61,9 @@ def read_agreement(wb: Workbook) -> tuple[Agreement | None, list[Problem]]:
     if not kv.ok or arrangement is None or kv.values.get("year") is None:
         return None, problems
 
-    members = tuple(_member(r) for r in partners if r.ok)
+    # Rows with a bad optional cell still take part in the cross-row checks, so
+    # every problem in the file is reported at once (the bad cell reads as blank).
+    members = tuple(_member(r) for r in partners if _has(r, "partner", "name", "role"))
     default_underspend = "carry_forward" if arrangement is Arrangement.JOINT_VENTURE else "return"
     agreement = Agreement(
         pool=kv.values["code"],
@@ -79,7 +82,7 @@ def read_agreement(wb: Workbook) -> tuple[Agreement | None, list[Problem]]:
         lines=tuple(
             Line(r.values["code"], r.values["name"], r.values["budget"], r.source, r.get("owner"), r.get("provider"))
             for r in lines
-            if r.ok
+            if _has(r, "code", "name", "budget")
         ),
         line_shares=tuple(
             LineShare(r.values["line"], r.values["partner"], r.values["cost_share"], r.at("cost_share"))
@@ -105,10 +108,18 @@ def read_agreement(wb: Workbook) -> tuple[Agreement | None, list[Problem]]:
             if r.ok
         ),
     )
+    # a bad cell is already reported: do not report it again as a broken rule
+    bad = {str(p.source) for p in problems if p.is_error}
+    problems.extend(
+        p for p in validate_agreement(agreement, host_cell=_host_source(kv, pool_src)) if str(p.source) not in bad
+    )
     if any(p.is_error for p in problems):
         return None, problems
-    problems.extend(validate_agreement(agreement, host_cell=_host_source(kv, pool_src)))
     return agreement, problems
+
+
+def _has(r: TableRow, *fields: str) -> bool:
+    return all(r.values.get(f) is not None for f in fields)
 
 
 def _host_source(kv: TableRow, src: Source) -> Source:

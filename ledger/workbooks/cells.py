@@ -24,6 +24,7 @@ _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _SHORT_YEAR = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2}$")
 FLOAT_NOISE = Decimal("0.000001")
 PENNY = Decimal("0.01")
+LARGEST = Decimal("1000000000000")  # a trillion pounds: beyond any public budget, well inside 64-bit pence
 SIX_PLACES = Decimal("0.000001")
 
 MONEY_HINT = "write money as a number or text such as 1,234.56, £1,234.56 or (1,234.56)"
@@ -46,11 +47,14 @@ class Cell:
     number_format: str = "General"
     coordinate: str = ""
     uncalculated: bool = False  # a formula Excel never calculated
+    error: str | None = None  # an error value such as #DIV/0! or #N/A
 
     @property
     def is_blank(self) -> bool:
         v = self.value
-        return not self.uncalculated and (v is None or (isinstance(v, str) and not v.strip()))
+        return (
+            not self.uncalculated and self.error is None and (v is None or (isinstance(v, str) and not v.strip()))
+        )
 
     @property
     def is_percent_formatted(self) -> bool:
@@ -88,6 +92,11 @@ def _shown(value: Any) -> str:
 
 
 def _check_calculated(cell: Cell) -> None:
+    if cell.error is not None:
+        raise CellError(
+            f"the cell holds the error {cell.error}",
+            "correct the formula (or the data it uses) so the cell holds a value",
+        )
     if cell.uncalculated:
         raise CellError(
             "the formula here has no calculated value",
@@ -119,7 +128,14 @@ def read_code(cell: Cell, what: str = "code") -> str:
     return text
 
 
+def _plausible(amount: Decimal, shown: Any) -> Decimal:
+    if abs(amount) >= LARGEST:
+        raise CellError(f"{_shown(shown)} is too large an amount", "amounts are under £1,000,000,000,000")
+    return amount
+
+
 def _whole_pence(d: Decimal, shown: Any) -> Decimal:
+    _plausible(d, shown)
     q = d.quantize(PENNY, rounding=ROUND_HALF_UP)
     if abs(d - q) > FLOAT_NOISE:
         raise CellError(f"{_shown(shown)} is not a whole number of pence", "money has at most two decimals")
@@ -135,7 +151,7 @@ def read_money(cell: Cell) -> Decimal | None:
     if isinstance(v, bool):
         raise CellError(f"{v} is not money", MONEY_HINT)
     if isinstance(v, int):
-        return Decimal(v).quantize(PENNY)
+        return _plausible(Decimal(v), v).quantize(PENNY)
     if isinstance(v, float):
         return _whole_pence(Decimal(repr(v)), v)
     if isinstance(v, Decimal):
@@ -159,7 +175,7 @@ def _money_text(text: str) -> Decimal:
         raise CellError(f"{_shown(text)!r} has more than one sign", MONEY_HINT)
     if frac is not None and not 1 <= len(frac) <= 2:
         raise CellError(f"{_shown(text)!r} has more than two decimals", "money has at most two decimals")
-    amount = Decimal(whole.replace(",", "") + "." + (frac or "0")).quantize(PENNY)
+    amount = _plausible(Decimal(whole.replace(",", "") + "." + (frac or "0")), text).quantize(PENNY)
     return -amount if paren or signs == "-" else amount
 
 

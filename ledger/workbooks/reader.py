@@ -85,7 +85,7 @@ class Workbook:
             raise WorkbookError(error(Source(name), f"the workbook cannot be read: {exc}", SAVE_HINT)) from None
         self._openpyxl: Any = None
         self._calamine: Any = None
-        self._uncalculated: dict[str, set[str]] = {}
+        self._scanned: dict[str, tuple[set[str], dict[str, str]]] = {}
 
     def close(self) -> None:
         if self._openpyxl is not None:
@@ -108,18 +108,25 @@ class Workbook:
         key = normalise(name)
         return [t for t in self._paths if normalise(t) == key]
 
-    def _uncalculated_cells(self, title: str) -> set[str]:
-        if title not in self._uncalculated:
-            found: set[str] = set()
+    def _scan(self, title: str) -> tuple[set[str], dict[str, str]]:
+        """Cells whose formula has no cached value, and cells holding an error value (#N/A...).
+
+        Both readers would show either as blank; the sheet's XML says which they are.
+        """
+        if title not in self._scanned:
+            uncalculated: set[str] = set()
+            errors: dict[str, str] = {}
             with zipfile.ZipFile(self.path) as zf, zf.open(self._paths[title]) as fh:
                 data = fh.read()
-            if b"<f" in data:
+            if b"<f" in data or b't="e"' in data:
                 for c in SafeET.fromstring(data).iter(f"{_NS}c"):
                     f, v = c.find(f"{_NS}f"), c.find(f"{_NS}v")
-                    if f is not None and (v is None or v.text is None):
-                        found.add(c.get("r", ""))
-            self._uncalculated[title] = found
-        return self._uncalculated[title]
+                    if c.get("t") == "e":
+                        errors[c.get("r", "")] = (v.text if v is not None else None) or "#ERROR"
+                    elif f is not None and (v is None or v.text is None):
+                        uncalculated.add(c.get("r", ""))
+            self._scanned[title] = (uncalculated, errors)
+        return self._scanned[title]
 
     def _open(self, which: str) -> Any:
         try:
@@ -142,7 +149,7 @@ class Workbook:
 
         ``formats=False`` reads values only (no number formats), much faster.
         """
-        uncalculated = self._uncalculated_cells(title)
+        uncalculated, errors = self._scan(title)
         source = self._formatted_rows(title) if formats else self._value_rows(title)
         for r, values in source:
             cells: list[Cell] = []
@@ -150,9 +157,10 @@ class Workbook:
             for c, (value, fmt) in enumerate(values, start=1):
                 coord = f"{_letter(c)}{r}"
                 missing = coord in uncalculated
-                if missing or (value is not None and not (isinstance(value, str) and not value.strip())):
+                failed = errors.get(coord) if errors else None
+                if missing or failed or (value is not None and not (isinstance(value, str) and not value.strip())):
                     any_value = True
-                cells.append(Cell(value, fmt, coord, missing))
+                cells.append(Cell(value, fmt, coord, missing, failed))
             if any_value:
                 yield r, tuple(cells)
 

@@ -42,10 +42,12 @@ def warn_unread(
             continue
         spec = known.get(key)
         if spec is None:
-            problems.append(warning(Source(wb.name, title), "this sheet is not one the import reads; ignored"))
+            problems.append(warning(Source(wb.name, title), "this sheet is not one the import reads; ignored",
+                                    "the sheets read here are: " + ", ".join(s.name for s in specs)))
         elif arrangement is not None and arrangement not in spec.applies:
             problems.append(
-                warning(Source(wb.name, title), f"sheet {spec.name} does not apply to {arrangement.label} pools; ignored")
+                warning(Source(wb.name, title), f"sheet {spec.name} does not apply to {arrangement.label} pools; ignored",
+                        "remove the sheet, or check the pool's arrangement")
             )
         else:
             read.add(title)

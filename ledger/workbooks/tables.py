@@ -115,15 +115,22 @@ def read_key_values(
             value_cell = Cell(value_cell.value, value_cell.number_format, f"B{r}", value_cell.uncalculated)
         if key_cell.is_blank:
             if not value_cell.is_blank:
-                problems.append(warning(src.at(f"A{r}", r), "a value with no field name is ignored"))
+                problems.append(warning(src.at(f"A{r}", r), "a value with no field name is ignored",
+                                        "write the field's name in column A"))
             continue
-        key = normalise(cl.read_text(key_cell))
+        try:
+            key = normalise(cl.read_text(key_cell))
+        except CellError as exc:
+            problems.append(error(src.at(key_cell.coordinate or f"A{r}", r), f"field name: {exc.message}", exc.hint))
+            out.ok = False
+            continue
         if key == "field" and normalise(cl.read_text(value_cell)) == "value":
             continue
         col = by_name.get(key)
         if col is None:
             problems.append(
-                warning(src.at(f"A{r}", r), f"{cl.read_text(key_cell)!r} is not a field of {spec.name}; ignored")
+                warning(src.at(f"A{r}", r), f"{cl.read_text(key_cell)!r} is not a field of {spec.name}; ignored",
+                        "the fields read here are: " + ", ".join(c.name for c in spec.columns))
             )
             continue
         if col.field in seen:
@@ -138,7 +145,8 @@ def read_key_values(
             continue
         seen[col.field] = f"A{r}"
         if not _applies(col, arrangement):
-            problems.append(warning(src.at(f"A{r}", r), f"{col.name} does not apply to {arrangement.label} pools; ignored"))  # type: ignore[union-attr]
+            problems.append(warning(src.at(f"A{r}", r), f"{col.name} does not apply to {arrangement.label} pools; ignored",  # type: ignore[union-attr]
+                                    "remove the row, or check the pool's arrangement"))
             continue
         row = TableRow(row=r, source=src.at(f"A{r}", r))
         _read_into(row, value_cell, col, _required(col, arrangement), problems)
@@ -184,9 +192,13 @@ def read_table(
     for i, cell in enumerate(hcells):
         if cell.is_blank:
             continue
-        text = cl.read_text(cell)
-        key = normalise(text)
         at = src.at(cell.coordinate, hr)
+        try:
+            text = cl.read_text(cell)
+        except CellError as exc:
+            problems.append(error(at, f"header: {exc.message}", exc.hint))
+            continue
+        key = normalise(text)
         if key in seen:
             problems.append(
                 error(at, f"the header {text!r} is the same column as {seen[key]}", "remove or rename one of them")
@@ -195,10 +207,12 @@ def read_table(
         seen[key] = cell.coordinate
         col = by_name.get(key)
         if col is None:
-            problems.append(warning(at, f"{text!r} is not a column of {spec.name}; ignored"))
+            problems.append(warning(at, f"{text!r} is not a column of {spec.name}; ignored",
+                                    "the columns read here are: " + ", ".join(c.name for c in spec.columns)))
             continue
         if not _applies(col, arrangement):
-            problems.append(warning(at, f"{col.name} does not apply to {arrangement.label} pools; ignored"))  # type: ignore[union-attr]
+            problems.append(warning(at, f"{col.name} does not apply to {arrangement.label} pools; ignored",  # type: ignore[union-attr]
+                                    "remove the column, or check the pool's arrangement"))
             continue
         mapping.append((i, col))
     present = {col.field for _, col in mapping}
@@ -214,7 +228,7 @@ def read_table(
         row = TableRow(row=r, source=src.at(cells[0].coordinate if cells and cells[0].coordinate else f"A{r}", r))
         for i, col in mapping:
             cell = cells[i] if i < len(cells) else Cell(None, coordinate=f"{hcells[i].coordinate.rstrip('0123456789')}{r}")
-            _read_into(row, cell, col, _required(col, arrangement), problems)
+            _read_into(row, cell, col, col.required, problems)  # by role: ledger.validate
         count += 1
         if progress is not None and count % 1000 == 0:
             progress(count)
