@@ -12,7 +12,6 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -167,20 +167,7 @@ def settle(inputs: SettlementInputs) -> Statement:
             ),
             Item("savings_transfer", ZERO, "no savings share in this agreement"),
         )
-        obligation = due + risk
-        statements.append(
-            PartnerStatement(
-                partner=m.partner,
-                name=m.name,
-                role=m.role.value,
-                brought_forward=inputs.brought_forward[m.partner],
-                obligation=obligation,
-                paid=ytd.contributions[m.partner],
-                transfers_out=ytd.transfers_out[m.partner],
-                transfers_in=ytd.transfers_in[m.partner],
-                items=items,
-            )
-        )
+        statements.append(partner_statement(m, inputs, due + risk, items))
     statements.extend(former_member_statements(inputs, ITEM_NAMES))
     totals = Totals(
         budget=budget,
@@ -215,24 +202,29 @@ ITEM_NAMES = (
 )
 
 
+def partner_statement(m: Member, inputs: SettlementInputs, obligation: Decimal, items: tuple[Item, ...]) -> PartnerStatement:
+    """A member's line of the statement: what it owes this year, with what it paid and moved."""
+    ytd = inputs.ytd
+    return PartnerStatement(
+        partner=m.partner,
+        name=m.name,
+        role=m.role.value,
+        brought_forward=inputs.brought_forward[m.partner],
+        obligation=obligation,
+        paid=ytd.contributions[m.partner],
+        transfers_out=ytd.transfers_out[m.partner],
+        transfers_in=ytd.transfers_in[m.partner],
+        items=items,
+    )
+
+
 def former_member_statements(inputs: SettlementInputs, item_names: tuple[str, ...]) -> list[PartnerStatement]:
     """Former members still owing or owed: listed with their balance brought forward."""
-    out = []
-    for m in inputs.former_members:
-        out.append(
-            PartnerStatement(
-                partner=m.partner,
-                name=m.name,
-                role=m.role.value,
-                brought_forward=inputs.brought_forward[m.partner],
-                obligation=ZERO,
-                paid=inputs.ytd.contributions[m.partner],
-                transfers_out=inputs.ytd.transfers_out[m.partner],
-                transfers_in=inputs.ytd.transfers_in[m.partner],
-                items=tuple(Item(n, ZERO, "former member: balance brought forward only") for n in item_names),
-            )
-        )
-    return out
+    note = "former member: balance brought forward only"
+    return [
+        partner_statement(m, inputs, ZERO, tuple(Item(n, ZERO, note) for n in item_names))
+        for m in inputs.former_members
+    ]
 
 
 def _budget_check(ag: Agreement, budget: Decimal) -> tuple[Problem, ...]:

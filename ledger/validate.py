@@ -122,7 +122,7 @@ def check_terms(ag: Agreement) -> list[Problem]:
             if getattr(m, field) is None:
                 out.append(error(_at(m, field), f"{LABELS[field]} is required for a {m.role.value}",
                                  f"give {m.partner} its {LABELS[field]}"))
-        for field, by_arr in MONEY_TERMS.items():
+        for field in MONEY_TERMS:
             value = getattr(m, field)
             if value is not None and value < 0:
                 out.append(error(_at(m, field), f"{LABELS[field]} {fmt_money(value)} is negative",

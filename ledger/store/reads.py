@@ -222,20 +222,23 @@ def cash_before(conn: Connection, pool: str, year: FinancialYear) -> Decimal:
     return m.get("contribution", ZERO) - m.get("spend", ZERO) + m.get("income", ZERO)
 
 
+def _live_in_period(table: Any, pool: str, period: Period) -> Any:
+    """Rows of the pool's period from batches not since replaced."""
+    return and_(
+        table.c.pool == pool,
+        table.c.year_start == period.year.start,
+        table.c.quarter == period.quarter,
+        table.c.batch_id.not_in(replaced_batches()),
+    )
+
+
 def forecast_owners(conn: Connection, pool: str, period: Period, exclude_batch: int | None) -> dict[str, tuple[str, str]]:
     """Lines already forecast for the period: line -> (file, submitter) of the live return."""
     f = M.ForecastRec.__table__
     q = (
         select(f.c.line, B.c.file_name, B.c.submitted_by, B.c.id)
         .join(B, B.c.id == f.c.batch_id)
-        .where(
-            and_(
-                f.c.pool == pool,
-                f.c.year_start == period.year.start,
-                f.c.quarter == period.quarter,
-                f.c.batch_id.not_in(replaced_batches()),
-            )
-        )
+        .where(_live_in_period(f, pool, period))
     )
     return {r.line: (r.file_name, r.submitted_by) for r in conn.execute(q) if r.id != exclude_batch}
 
@@ -246,15 +249,7 @@ def row_keys(conn: Connection, pool: str, period: Period, exclude_batch: int | N
         select(T.c.kind, T.c.date, T.c.line, T.c.partner, T.c.amount, T.c.reference, T.c.sheet, T.c.row,
                B.c.file_name, B.c.id)
         .join(B, B.c.id == T.c.batch_id)
-        .where(
-            and_(
-                T.c.pool == pool,
-                T.c.year_start == period.year.start,
-                T.c.quarter == period.quarter,
-                T.c.reverses_batch.is_(None),
-                T.c.batch_id.not_in(replaced_batches()),
-            )
-        )
+        .where(and_(_live_in_period(T, pool, period), T.c.reverses_batch.is_(None)))
     )
     out: dict[tuple[Any, ...], str] = {}
     for r in conn.execute(q):

@@ -129,16 +129,15 @@ class Workbook:
         return self._scanned[title]
 
     def _open(self, which: str) -> Any:
+        import openpyxl  # heavy: only when a workbook is read
+        from python_calamine import CalamineWorkbook
+
         try:
             if which == "openpyxl":
                 if self._openpyxl is None:
-                    import openpyxl  # heavy: only when a sheet needs cell formats
-
                     self._openpyxl = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
                 return self._openpyxl
             if self._calamine is None:
-                from python_calamine import CalamineWorkbook
-
                 self._calamine = CalamineWorkbook.from_path(str(self.path))
             return self._calamine
         except Exception as exc:  # both readers raise many kinds on a damaged file
