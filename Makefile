@@ -24,8 +24,8 @@ demo: $(VENV)/.installed
 	$(BIN)/pool-ledger demo
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n 2
 	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n 2
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/import_return.py
