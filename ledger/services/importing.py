@@ -382,7 +382,7 @@ class _ReturnImport(_FileImport):
             ),
         )
         writes.write_return(conn, batch_id, ret, self.agreement.arrangement)
-        what = f"return {ret.pool} {ret.period} from {ret.submitted_by} ({ret.row_count} rows)"
+        what = f"return {ret.pool} {ret.period} from {ret.submitted_by} ({ret.row_count:,} rows)"
         if self.replaced is not None:
             n = writes.reverse_batch(conn, batch_id, self.replaced.id)
             what += f"; replaces batch {self.replaced.id} ({n} rows reversed)"
