@@ -13,8 +13,16 @@ class NotYetSupported(Exception):
 
 def settle(inputs: SettlementInputs) -> Statement:
     arrangement = inputs.agreement.arrangement
-    if arrangement is Arrangement.LEAD_BODY:
-        from contracts import lead_body
+    if arrangement in (Arrangement.LEAD_BODY, Arrangement.JOINT_VENTURE):
+        from contracts import pooled_fund
 
-        return lead_body.settle(inputs)
+        return pooled_fund.settle(inputs)
+    if arrangement is Arrangement.ALIGNED:
+        from contracts import aligned
+
+        return aligned.settle(inputs)
+    if arrangement is Arrangement.JOINT_COMMISSIONING:
+        from contracts import joint_commissioning
+
+        return joint_commissioning.settle(inputs)
     raise NotYetSupported(f"settlement of {arrangement.label} pools is not built yet")

@@ -7,6 +7,7 @@ Cell-level typing happens in the workbook reader; what is here is pure.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 from decimal import Decimal
 
 from ledger.money import ZERO, fmt_money
@@ -199,12 +200,26 @@ def check_lines(ag: Agreement) -> list[Problem]:
                                f"line budgets sum to {fmt_money(budgets)} but the contributions sum to "
                                f"{fmt_money(contributions)}",
                                "make the Budget column add up to the contributions (plus any underspend carried in)"))
+    commissioners = {m.partner for m in ag.with_role(Role.COMMISSIONER)}
+    by_line: dict[str, list[Any]] = {}
     for share in ag.line_shares:
+        by_line.setdefault(share.line, []).append(share)
         if ag.line(share.line) is None:
             out.append(error(share.source, f"line {share.line} is not a line of the pool", "use a code from the Lines sheet"))
         if ag.member(share.partner) is None:
             out.append(error(share.source, f"partner {share.partner} is not a partner of the pool",
                              "use a code from the Partners sheet"))
+        elif share.partner not in commissioners:
+            out.append(error(share.source, f"{share.partner} has a cost share of line {share.line} but is not a commissioner",
+                             "only commissioners share the cost of a line"))
+    for line, shares in by_line.items():
+        partners = [s.partner for s in shares]
+        for dup in sorted({p for p in partners if partners.count(p) > 1}):
+            out.append(error(shares[-1].source, f"{dup} has two cost shares for line {line}", "one row per line and partner"))
+        total = sum((s.cost_share for s in shares), ZERO)
+        if abs(total - 100) > SHARE_TOLERANCE:
+            out.append(error(shares[0].source, f"the cost shares of line {line} sum to {total.normalize():f}%, not 100%",
+                             "a line's LineShares rows must add up to 100"))
     return out
 
 
@@ -315,6 +330,29 @@ def check_money_rows(ret: Return, ag: Agreement, known: set[str]) -> list[Proble
     return out
 
 
+def check_parties(ret: Return, ag: Agreement) -> list[Problem]:
+    """Who may pay or receive what, by arrangement."""
+    out: list[Problem] = []
+    if ag.arrangement is A.JOINT_VENTURE and ag.host:
+        for row in ret.money:
+            for code, field in ((row.partner, "partner" if row.kind is Movement.CONTRIBUTION else "from_partner"),
+                                (row.counterparty, "to_partner")):
+                if code == ag.host and row.kind in (Movement.CONTRIBUTION, Movement.TRANSFER):
+                    out.append(error(locate(row.source, row.cells, field),
+                                     f"{code} is the joint venture itself: it holds no balance with its owners",
+                                     "record the owners' payments to the entity as their Contributions"))
+    if ag.arrangement is A.JOINT_COMMISSIONING:
+        commissioners = {m.partner for m in ag.with_role(Role.COMMISSIONER)}
+        for row in ret.money:
+            if row.kind in (Movement.SPEND, Movement.INCOME) and row.partner not in commissioners | {None}:
+                field = "paid_by" if row.kind is Movement.SPEND else "received_by"
+                what = "paid" if row.kind is Movement.SPEND else "received"
+                out.append(error(locate(row.source, row.cells, field),
+                                 f"{row.partner} {what} this but is not a commissioner of the pool",
+                                 "name the commissioner who paid or received it (the provider is a third party)"))
+    return out
+
+
 def check_forecasts(ret: Return, ag: Agreement) -> list[Problem]:
     out: list[Problem] = []
     seen: dict[str, Source] = {}
@@ -363,6 +401,7 @@ def validate_return(ret: Return, ag: Agreement, former: Iterable[str] = ()) -> l
     return (
         out
         + check_money_rows(ret, ag, known)
+        + check_parties(ret, ag)
         + check_forecasts(ret, ag)
         + check_kpi_actuals(ret, ag)
         + check_savings(ret, ag)

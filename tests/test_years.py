@@ -51,4 +51,4 @@ def test_check_holds_across_years(workbook, db):
     assert run_cli("import", *files, db=db).returncode == 0
     r = run_cli("check", db=db)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert "conservation: holds for 1 pooled fund" in r.stdout
+    assert "conservation: holds for 1 pool" in r.stdout

@@ -2,8 +2,10 @@
 
 - every transaction balances (its postings sum to zero) and has two legs or more;
 - provenance is complete (file, SHA-256, operator, time; sheet and row);
-- the conservation law of SPEC 5.1 holds for every pooled fund, using the
-  journal's own cash and spend against the settlement's balances.
+- the conservation law of SPEC 5.1 holds for every pool, using the journal's
+  own cash and spend against the settlement's balances (for pools without a
+  pooled fund, money on partners' own books stands in for the cash, and the
+  balances sum to zero).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ledger.journal import cash
 from ledger.money import ZERO, fmt_money, from_pence
 from ledger.periods import Period
 from ledger.problems import Problem, Source, error
+from ledger.records import Arrangement
 from ledger.services import LedgerError
 from ledger.services.settling import statements_by_year
 from ledger.store import models as M
@@ -75,8 +78,8 @@ def check_books(engine: Engine) -> CheckReport:
             if not years:
                 continue
             ag = reads.load_agreement(conn, code, years[-1])
-            if ag is None or not ag.arrangement.has_pooled_fund:
-                continue
+            if ag is None or ag.arrangement is Arrangement.ALLIANCE:
+                continue  # alliance settlement arrives with its issue
             periods = reads.periods_with_data(conn, code)
             period = periods[-1] if periods else Period(years[-1], 1)
             try:
@@ -102,26 +105,33 @@ def check_books(engine: Engine) -> CheckReport:
                 sum(int(v) for a, v in accounts.items() if a.startswith(f"pool:{code}:spend:"))
                 + sum(int(v) for a, v in accounts.items() if a.startswith(f"pool:{code}:income:"))
             )
+            # money spent or received on partners' own books (aligned budgets) is outside any balance
+            own = from_pence(sum(int(v) for a, v in accounts.items() if a.endswith(f":{code}:own")))
             before = len(report.problems)
             if journal_cash != current.totals.pool_cash:
                 report.problems.append(error(Source(f"pool {code}"),
                                              f"pool cash in the journal {fmt_money(journal_cash)} differs from the "
                                              f"settlement's {fmt_money(current.totals.pool_cash)} at {period}"))
-            if balances + journal_cash != obligations - net_spend:
+            if balances + journal_cash + own != obligations - net_spend:
                 report.problems.append(error(
                     Source(f"pool {code}"),
                     f"conservation fails at {period}: balances {fmt_money(balances)} + pool cash "
-                    f"{fmt_money(journal_cash)} is not obligations {fmt_money(obligations)} - net spend {fmt_money(net_spend)}"))
-            elif current.final and balances + journal_cash != current.totals.carried_forward:
+                    f"{fmt_money(journal_cash)} + own books {fmt_money(own)} is not obligations "
+                    f"{fmt_money(obligations)} - net spend {fmt_money(net_spend)}"))
+            elif ag.arrangement.has_pooled_fund and current.final and balances + journal_cash != current.totals.carried_forward - current.totals.unfunded_deficit:
                 report.problems.append(error(
                     Source(f"pool {code}"),
-                    f"at the year end the pool should hold what it carries forward, {fmt_money(current.totals.carried_forward)}"))
+                    "at the year end the pool should hold what it carries forward less any unfunded deficit, "
+                    f"{fmt_money(current.totals.carried_forward - current.totals.unfunded_deficit)}"))
+            if not ag.arrangement.has_pooled_fund and balances != 0:
+                report.problems.append(error(Source(f"pool {code}"),
+                                             f"the balances at {period} sum to {fmt_money(balances)}, not zero"))
             checked += 1
             failed += len(report.problems) > before
         plural = "s" if checked != 1 else ""
         report.summary.append(
-            f"conservation: fails for {failed} of {checked} pooled fund{plural}" if failed
-            else f"conservation: holds for {checked} pooled fund{plural}"
+            f"conservation: fails for {failed} of {checked} pool{plural}" if failed
+            else f"conservation: holds for {checked} pool{plural}"
         )
     return report
 
