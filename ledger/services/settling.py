@@ -78,7 +78,7 @@ def _settle(inputs: SettlementInputs) -> Statement:
     try:
         return settle(inputs)
     except NotYetSupported as exc:
-        raise LedgerError(str(exc), "this release settles lead body pools; the others are on the way") from None
+        raise LedgerError(str(exc), "alliance settlement (gainshare and painshare) is the next piece of work") from None
 
 
 def settle_pool(engine: Engine, pool: str, period: Period) -> Statement:
