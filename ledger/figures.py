@@ -27,6 +27,9 @@ class YearToDate:
     transfers_out: Amounts = field(default_factory=Amounts)  # by partner
     transfers_in: Amounts = field(default_factory=Amounts)  # by partner
     forecasts: Amounts = field(default_factory=Amounts)  # latest forecast per line
+    # spend rows that name their provider (alliance): (line, provider, amount)
+    provider_spend: tuple[tuple[str, str, Decimal], ...] = ()
+    kpi_actuals: Amounts = field(default_factory=Amounts)  # latest actual per KPI
 
     def net_spend(self, line: str) -> Decimal:
         return self.spend[line] - self.income[line]

@@ -25,4 +25,8 @@ def settle(inputs: SettlementInputs) -> Statement:
         from contracts import joint_commissioning
 
         return joint_commissioning.settle(inputs)
+    if arrangement is Arrangement.ALLIANCE:
+        from contracts import alliance
+
+        return alliance.settle(inputs)
     raise NotYetSupported(f"settlement of {arrangement.label} pools is not built yet")

@@ -245,6 +245,24 @@ def check_schedule(ag: Agreement) -> list[Problem]:
     return out
 
 
+def check_bands(ag: Agreement) -> list[Problem]:
+    """Bands of one direction run from low to high without overlapping; only the last may be open."""
+    out: list[Problem] = []
+    for direction in ("gain", "pain"):
+        bands = sorted((b for b in ag.bands if b.direction == direction), key=lambda b: b.from_pct)
+        for b in bands:
+            if b.to_pct is not None and b.to_pct <= b.from_pct:
+                out.append(error(b.source, f"a {direction} band ends at {b.to_pct.normalize():f}%, not after its start "
+                                 f"{b.from_pct.normalize():f}%", "To % must be more than From % (blank: unbounded)"))
+        for prev, nxt in zip(bands, bands[1:]):
+            if prev.to_pct is None or nxt.from_pct < prev.to_pct:
+                end = "unbounded" if prev.to_pct is None else f"{prev.to_pct.normalize():f}%"
+                out.append(error(nxt.source, f"this {direction} band from {nxt.from_pct.normalize():f}% overlaps the one "
+                                 f"from {prev.from_pct.normalize():f}% to {end}",
+                                 "bands of one direction must not overlap"))
+    return out
+
+
 def check_kpis(ag: Agreement) -> list[Problem]:
     out: list[Problem] = []
     seen: set[str] = set()
@@ -271,6 +289,7 @@ def validate_agreement(ag: Agreement, host_cell: Source | None = None) -> list[P
         + check_shares(ag)
         + check_lines(ag)
         + check_schedule(ag)
+        + check_bands(ag)
         + check_kpis(ag)
     )
 

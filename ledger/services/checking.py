@@ -18,7 +18,6 @@ from ledger.journal import cash
 from ledger.money import ZERO, fmt_money, from_pence
 from ledger.periods import Period
 from ledger.problems import Problem, Source, error
-from ledger.records import Arrangement
 from ledger.services import LedgerError
 from ledger.services.settling import statements_by_year
 from ledger.store import models as M
@@ -78,8 +77,8 @@ def check_books(engine: Engine) -> CheckReport:
             if not years:
                 continue
             ag = reads.load_agreement(conn, code, years[-1])
-            if ag is None or ag.arrangement is Arrangement.ALLIANCE:
-                continue  # alliance settlement arrives with its issue
+            if ag is None:
+                continue
             periods = reads.periods_with_data(conn, code)
             period = periods[-1] if periods else Period(years[-1], 1)
             try:

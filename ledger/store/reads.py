@@ -155,18 +155,21 @@ def load_agreement(conn: Connection, pool: str, year: FinancialYear) -> Agreemen
 def year_to_date(conn: Connection, pool: str, period: Period) -> YearToDate:
     """Sums of the year's money rows up to the period, grouped in SQL."""
     rows = conn.execute(
-        select(T.c.kind, T.c.line, T.c.partner, T.c.counterparty, func.sum(T.c.amount))
+        select(T.c.kind, T.c.line, T.c.partner, T.c.counterparty, T.c.provider, func.sum(T.c.amount))
         .where(and_(T.c.pool == pool, T.c.year_start == period.year.start, T.c.quarter <= period.quarter))
-        .group_by(T.c.kind, T.c.line, T.c.partner, T.c.counterparty)
+        .group_by(T.c.kind, T.c.line, T.c.partner, T.c.counterparty, T.c.provider)
     ).all()
     acc: dict[str, list[tuple[str, Decimal]]] = {
         k: [] for k in ("spend", "income", "contributions", "paid_by", "received_by", "out", "in")
     }
-    for kind, line, partner, counterparty, total in rows:
+    named: dict[tuple[str, str], Decimal] = {}
+    for kind, line, partner, counterparty, provider, total in rows:
         amount = from_pence(int(total))
         if kind == "spend":
             acc["spend"].append((line, amount))
             acc["paid_by"].append((partner, amount))
+            if provider:
+                named[(line, provider)] = named.get((line, provider), ZERO) + amount
         elif kind == "income":
             acc["income"].append((line, amount))
             acc["received_by"].append((partner, amount))
@@ -184,7 +187,30 @@ def year_to_date(conn: Connection, pool: str, period: Period) -> YearToDate:
         transfers_out=Amounts.of(acc["out"]),
         transfers_in=Amounts.of(acc["in"]),
         forecasts=latest_forecasts(conn, pool, period),
+        provider_spend=tuple((line, provider, v) for (line, provider), v in sorted(named.items())),
+        kpi_actuals=latest_kpi_actuals(conn, pool, period),
     )
+
+
+def latest_kpi_actuals(conn: Connection, pool: str, period: Period) -> Amounts:
+    """Each KPI's latest actual reported in the year up to the period."""
+    k = M.KpiActualRec.__table__
+    rows = conn.execute(
+        select(k.c.kpi, k.c.actual)
+        .where(
+            and_(
+                k.c.pool == pool,
+                k.c.year_start == period.year.start,
+                k.c.quarter <= period.quarter,
+                k.c.batch_id.not_in(replaced_batches()),
+            )
+        )
+        .order_by(k.c.quarter, k.c.batch_id, k.c.seq)
+    ).all()
+    latest: dict[str, Decimal] = {}
+    for kpi, actual in rows:
+        latest[kpi] = Decimal(actual)
+    return Amounts(tuple(sorted(latest.items())))
 
 
 def latest_forecasts(conn: Connection, pool: str, period: Period) -> Amounts:
