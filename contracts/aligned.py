@@ -33,11 +33,11 @@ def transfers(
 ) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...], str]:
     """Each party's share of the total variance, and the transfer that brings it there."""
     total = sum(variances, ZERO)
-    if not shared or total == 0 or not parties:
+    if not shared or not parties:
         return tuple(variances), tuple(ZERO for _ in parties), "none"
     field = "overspend_share" if total > 0 else "underspend_share"
     weights, basis = _weights(parties, field, budgets)
-    shares = allocate(total, weights) if sum(weights) else tuple(ZERO for _ in parties)
+    shares = allocate(total, weights)  # all-zero weights are refused when the agreement is imported
     return shares, tuple(s - v for s, v in zip(shares, variances)), basis
 
 

@@ -145,13 +145,7 @@ def settle(inputs: SettlementInputs) -> Statement:
         p.cap is not None and p.partner != host and x == p.cap for p, x in zip(parties, split.shares)
     )
 
-    statements: list[PartnerStatement] = []
-    if jv:
-        entity = ag.member(ag.host) if ag.host else None
-        if entity is not None:
-            statements.append(
-                partner_statement(entity, inputs, ZERO, zero_items(JV_ITEM_NAMES, "the entity: it holds no balance"))
-            )
+    computed: dict[str, PartnerStatement] = {}
     for i, m in enumerate(parties):
         inst = instalments(m, ag)
         due = sum(inst[: period.quarter], ZERO)
@@ -199,7 +193,13 @@ def settle(inputs: SettlementInputs) -> Statement:
                      f"{pct(m.ownership or ZERO, Decimal(100))} of the entity's reserves {fmt_money(reserves)} "
                      + ("after the year's result" if final else "brought into the year"))
             )
-        statements.append(partner_statement(m, inputs, due + risk, tuple(items)))
+        computed[m.partner] = partner_statement(m, inputs, due + risk, tuple(items))
+    entity = zero_items(JV_ITEM_NAMES, "the entity: it holds no balance")
+    statements = [  # in the agreement's order; the entity (joint venture) with zeros
+        computed[m.partner] if m.partner in computed else partner_statement(m, inputs, ZERO, entity)
+        for m in ag.parties
+        if m.partner in computed or (jv and m.role is Role.HOST)
+    ]
     statements.extend(former_member_statements(inputs, JV_ITEM_NAMES if jv else ITEM_NAMES))
     totals = Totals(
         budget=budget,

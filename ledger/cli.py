@@ -237,7 +237,12 @@ def _template(args: argparse.Namespace) -> int:
     arrangement = Arrangement(args.arrangement) if args.arrangement else None
     if not args.out.lower().endswith(".xlsx"):
         raise UsageError(f"--out {args.out}: the template is an Excel workbook; name it .xlsx")
-    path = write(args.out, args.kind, arrangement)
+    try:
+        path = write(args.out, args.kind, arrangement)
+    except OSError as exc:
+        print(f"pool-ledger: error: cannot write {args.out}: {exc.strerror or exc} "
+              "(hint: choose a file name in a folder you can write to)", file=sys.stderr)
+        return EXIT_REFUSED
     print(f"wrote {path}: a blank {args.kind} workbook"
           + (f" for {arrangement.label} pools" if arrangement else " with every sheet")
           + "; example rows are on the Examples sheet")

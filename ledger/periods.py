@@ -89,8 +89,13 @@ class Period:
         return cls(fy, (month - 4) // 3 + 1)
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2199
+
+
 def _year(first: str, second: str) -> FinancialYear:
     start = int(first)
+    if not FIRST_YEAR <= start <= LAST_YEAR:
+        raise ValueError(f"{first} is outside the years the ledger keeps ({FIRST_YEAR} to {LAST_YEAR})")
     end = int(second)
     expected = start + 1
     if (len(second) == 2 and end != expected % 100) or (len(second) == 4 and end != expected):

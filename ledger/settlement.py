@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ledger.figures import SettlementInputs
-from ledger.records import Arrangement
+from ledger.money import ZERO
+from ledger.records import Amounts, Arrangement, Underspend
 from ledger.statement import Statement
 
 
@@ -30,3 +33,12 @@ def settle(inputs: SettlementInputs) -> Statement:
 
         return alliance.settle(inputs)
     raise NotYetSupported(f"settlement of {arrangement.label} pools is not built yet")
+
+
+def carry_over(year_end: Statement, inputs: SettlementInputs) -> tuple[Amounts, Decimal]:
+    """What a year's Q4 statement hands the next year: balances brought forward, and the
+    amount carried in (an underspend carried forward, less any deficit no partner funded,
+    which the entity's cash still carries)."""
+    bf = Amounts.of((p.partner, p.balance) for p in year_end.partners)
+    carried = year_end.totals.carried_forward if inputs.agreement.underspend is Underspend.CARRY_FORWARD else ZERO
+    return bf, carried - year_end.totals.unfunded_deficit

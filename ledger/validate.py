@@ -134,6 +134,13 @@ def check_terms(ag: Agreement) -> list[Problem]:
                 out.append(warning(_at(m, field), f"{LABELS[field]} does not apply to a {m.role.value}; ignored"))
         if m.cap is not None and m.role is Role.HOST and ag.arrangement is A.LEAD_BODY:
             out.append(warning(_at(m, "cap"), "a cap on the host is ignored: the host bears the residual anyway"))
+    if ag.arrangement is A.ALIGNED and ag.aligned_risk_share == "shared":
+        contributors = ag.with_role(Role.CONTRIBUTOR)
+        no_shares = all(m.overspend_share is None and m.underspend_share is None for m in contributors)
+        if no_shares and contributors and sum((ln.budget for ln in ag.lines), ZERO) == 0:
+            out.append(error(Source(ag.source.file, "Lines"),
+                             "the variance is shared by budget shares, but every line's budget is 0",
+                             "give the lines their budgets, or give the partners Overspend and Underspend share %"))
     if ag.arrangement is A.LEAD_BODY:
         parties = ag.with_role(Role.HOST, Role.CONTRIBUTOR)
         if parties and all(m.contribution is not None for m in parties) and sum(

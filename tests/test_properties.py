@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
 from contracts.lead_body import settle
+from ledger.settlement import carry_over
 from ledger.figures import SettlementInputs, YearToDate
 from ledger.money import allocate, allocate_capped, exact_capped_shares
 from ledger.periods import FinancialYear, Period, parse_year
@@ -511,8 +512,7 @@ def carried_from(q4: Statement, q4_inputs: SettlementInputs, next_ag: Agreement,
         net_spend=hist.net_spend + q4_inputs.ytd.total_net_spend,
         brought_forward=Amounts.of((p.partner, p.balance) for p in q4.partners),
         former=former,
-        carried_in=q4.totals.carried_forward if q4_inputs.agreement.underspend is Underspend.CARRY_FORWARD
-        else Decimal(0),
+        carried_in=carry_over(q4, q4_inputs)[1],
         cash_before=q4_inputs.cash_before + q4_inputs.ytd.contributions.total() - q4_inputs.ytd.total_net_spend,
     )
 

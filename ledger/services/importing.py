@@ -10,12 +10,15 @@ from __future__ import annotations
 import getpass
 import hashlib
 import threading
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from defusedxml.ElementTree import ParseError as SafeParseError
 from sqlalchemy import Connection, Engine
 
 from ledger.money import to_pence
@@ -25,7 +28,7 @@ from ledger.records import Agreement, Return
 from ledger.store import reads, writes
 from ledger.store.db import read_connection, write_transaction
 from ledger.workbooks.agreement import read_agreement
-from ledger.workbooks.reader import Workbook, WorkbookError
+from ledger.workbooks.reader import SAVE_HINT, Workbook, WorkbookError
 from ledger.workbooks.returns import read_return
 from ledger.workbooks.specs import POOL, RETURN
 
@@ -95,6 +98,44 @@ def _kind_and_order(path: str) -> tuple[str | None, tuple[int, int], list[Proble
             ]
     except WorkbookError as exc:
         return None, (2, 0), [exc.problem]
+    except Exception as exc:  # a damaged part inside the zip: the readers raise many kinds
+        return None, (2, 0), [error(Source(path), f"the workbook cannot be read: {exc}", SAVE_HINT)]
+
+
+class Books:
+    """The connections of one import run.
+
+    Normally each file reads committed data and writes in a transaction of its
+    own. A dry run shares one transaction, each file in a savepoint, rolled back
+    at the end: so the files of one dry run see each other, as they would for real.
+    """
+
+    def __init__(self, engine: Engine, dry_run: bool = False):
+        self.engine = engine
+        self._stack = ExitStack()
+        self._shared: Connection | None = None
+        if dry_run:
+            self._shared = self._stack.enter_context(write_transaction(engine, commit=False))
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        if self._shared is not None:
+            yield self._shared
+        else:
+            with read_connection(self.engine) as conn:
+                yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        if self._shared is not None:
+            with self._shared.begin_nested():
+                yield self._shared
+        else:
+            with write_transaction(self.engine) as conn:
+                yield conn
+
+    def close(self) -> None:
+        self._stack.close()
 
 
 def import_files(
@@ -108,10 +149,26 @@ def import_files(
     now: Callable[[], datetime] | None = None,
 ) -> list[FileResult]:
     """Import files: agreements first, then returns in period order; each its own transaction."""
-    op = operator_name(operator)
+    books = Books(engine, dry_run)
+    try:
+        return _import_all(books, paths, operator_name(operator), replace, dry_run, progress, cancel, now)
+    finally:
+        books.close()
+
+
+def _import_all(
+    books: Books,
+    paths: list[str],
+    op: str,
+    replace: bool,
+    dry_run: bool,
+    progress: Callable[[ImportProgress], None] | None,
+    cancel: threading.Event | None,
+    now: Callable[[], datetime] | None,
+) -> list[FileResult]:
     planned = []
     for i, path in enumerate(paths):
-        seen = _already_imported(engine, path)
+        seen = _already_imported(books, path)
         if seen is not None:
             planned.append(((-1, 0), i, path, "seen", seen))
             continue
@@ -128,16 +185,21 @@ def import_files(
             results.append(FileResult(path, None, "refused", extra))
         else:
             importer = _AgreementImport if kind == "agreement" else _ReturnImport
-            results.append(importer(engine, path, op, replace, dry_run, progress, cancel, now).run())
+            try:
+                results.append(importer(books, path, op, replace, dry_run, progress, cancel, now).run())
+            except Exception as exc:  # a fault of ours: this file is refused whole, the others go on
+                results.append(FileResult(path, kind, "refused", [error(
+                    Source(path), f"internal error while importing this file ({type(exc).__name__}: {exc}); "
+                    "nothing of it was written", "please report this with the file")]))
     return results
 
 
-def _already_imported(engine: Engine, path: str) -> Any:
+def _already_imported(books: Books, path: str) -> Any:
     try:
         sha = sha256_of(Path(path))
     except OSError:
         return None  # the importer reports it
-    with read_connection(engine) as conn:
+    with books.read() as conn:
         return reads.batch_by_sha(conn, sha)
 
 
@@ -158,7 +220,7 @@ class _FileImport:
 
     def __init__(
         self,
-        engine: Engine,
+        books: Books,
         path: str,
         operator: str,
         replace: bool,
@@ -167,7 +229,7 @@ class _FileImport:
         cancel: threading.Event | None,
         now: Callable[[], datetime] | None,
     ):
-        self.engine, self.path, self.operator = engine, path, operator
+        self.books, self.path, self.operator = books, path, operator
         self.replace, self.dry_run = replace, dry_run
         self.progress, self.cancel = progress, cancel
         self.now = now or (lambda: datetime.now(timezone.utc))
@@ -186,7 +248,7 @@ class _FileImport:
         except OSError as exc:
             r.problems.append(error(Source(self.path), f"cannot read the file: {exc.strerror}", "check the path"))
             return r
-        with read_connection(self.engine) as conn:
+        with self.books.read() as conn:
             seen = reads.batch_by_sha(conn, sha)
         if seen is not None:
             return _unchanged(r, seen)
@@ -196,13 +258,17 @@ class _FileImport:
         except WorkbookError as exc:
             r.problems.append(exc.problem)
             return r
+        except (KeyError, ValueError, OSError, SafeParseError, zipfile.BadZipFile) as exc:
+            # a damaged part inside the zip: the readers raise many kinds
+            r.problems.append(error(Source(self.path), f"the workbook cannot be read: {exc}", SAVE_HINT))
+            return r
         except Cancelled:
             r.problems.append(error(Source(self.path), "import cancelled; nothing was written"))
             return r
         if has_errors(r.problems) or parsed is None:
             return r
         try:
-            with write_transaction(self.engine, commit=not self.dry_run) as conn:
+            with self.books.write() as conn:
                 seen = reads.batch_by_sha(conn, sha)
                 if seen is not None:
                     return _unchanged(r, seen)
@@ -317,7 +383,7 @@ class _ReturnImport(_FileImport):
         self.replaced: Any = None
 
     def _context(self, pool: str, period: Period) -> tuple[Agreement, frozenset[str]] | str:
-        with read_connection(self.engine) as conn:
+        with self.books.read() as conn:
             years = reads.pool_years(conn, pool)
             if not years:
                 return f"pool {pool} is not in the ledger"

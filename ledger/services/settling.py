@@ -10,9 +10,9 @@ from sqlalchemy import Connection, Engine
 from ledger.figures import SettlementInputs
 from ledger.money import ZERO
 from ledger.periods import FinancialYear, Period
-from ledger.records import Amounts, Member, Underspend
+from ledger.records import Amounts, Member
 from ledger.services import LedgerError
-from ledger.settlement import NotYetSupported, settle
+from ledger.settlement import NotYetSupported, carry_over, settle
 from ledger.statement import Statement
 from ledger.store import reads
 from ledger.store.db import read_connection
@@ -64,13 +64,12 @@ def carried_into(conn: Connection, pool: str, year: FinancialYear, years: list[F
     prev = earlier[-1]
     prev_inputs = inputs_for(conn, pool, prev.period(4))
     st = _settle(prev_inputs)
-    bf = Amounts.of((p.partner, p.balance) for p in st.partners)
+    bf, carried_in = carry_over(st, prev_inputs)
     earlier_members: dict[str, Member] = {}
     for y in earlier:
         ag = reads.load_agreement(conn, pool, y)
         earlier_members.update({m.partner: m for m in ag.parties} if ag else {})
     former = tuple(earlier_members.values())
-    carried_in = st.totals.carried_forward if prev_inputs.agreement.underspend is Underspend.CARRY_FORWARD else ZERO
     return Carried(bf, former, carried_in)
 
 

@@ -193,6 +193,13 @@ def _decimal_of(v: Any) -> Decimal:
 
 def read_number(cell: Cell, what: str = "number") -> Decimal | None:
     """A plain number (quantities, weights, KPI values); ``%`` text or format reads in percent points."""
+    d = _read_number(cell, what)
+    if d is not None and abs(d) >= LARGEST:
+        raise CellError(f"{_shown(cell.value)} is too large a {what}", "numbers here are under 1,000,000,000,000")
+    return d
+
+
+def _read_number(cell: Cell, what: str) -> Decimal | None:
     _check_calculated(cell)
     v = cell.value
     if cell.is_blank:
@@ -201,6 +208,8 @@ def read_number(cell: Cell, what: str = "number") -> Decimal | None:
         raise CellError(f"{v} is not a {what}", "write a number, e.g. 12 or 12.5")
     if isinstance(v, (int, float, Decimal)):
         d = _decimal_of(v)
+        if not d.is_finite() or abs(d) >= LARGEST:
+            return d if d.is_finite() else LARGEST
         if cell.is_percent_formatted:
             d = (d * 100).quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
         return tidy(d)
@@ -212,7 +221,8 @@ def read_number(cell: Cell, what: str = "number") -> Decimal | None:
         m = _NUMBER.match(s)
         if not m:
             raise CellError(f"{_shown(v)!r} is not a {what}", "write a number, e.g. 12 or 12.5")
-        return tidy(Decimal(s.replace(",", "")))
+        d = Decimal(s.replace(",", ""))
+        return d if abs(d) >= LARGEST else tidy(d)
     raise CellError(f"{_shown(v)} is not a {what}", "write a number, e.g. 12 or 12.5")
 
 
@@ -231,6 +241,8 @@ def read_percent(cell: Cell, low: Decimal = Decimal(0), high: Decimal = Decimal(
         raise CellError(f"{v} is not a percentage", PERCENT_HINT)
     if isinstance(v, (int, float, Decimal)):
         d = _decimal_of(v)
+        if not d.is_finite() or abs(d) >= LARGEST:
+            raise CellError(f"{_shown(v)} is not a percentage", PERCENT_HINT)
         if cell.is_percent_formatted:
             d = (d * 100).quantize(SIX_PLACES, rounding=ROUND_HALF_UP)
         elif 0 < d < 1:
@@ -241,7 +253,7 @@ def read_percent(cell: Cell, low: Decimal = Decimal(0), high: Decimal = Decimal(
         if pct:
             s = s[:-1].strip()
         try:
-            if not re.match(r"^[-+]?(\d+(\.\d*)?|\.\d+)$", s):
+            if not re.match(r"^[-+]?(\d{1,15}(\.\d*)?|\.\d+)$", s):
                 raise InvalidOperation
             d = Decimal(s)
         except InvalidOperation:

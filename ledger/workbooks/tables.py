@@ -124,7 +124,8 @@ def read_key_values(
             problems.append(error(src.at(key_cell.coordinate or f"A{r}", r), f"field name: {exc.message}", exc.hint))
             out.ok = False
             continue
-        if key == "field" and normalise(cl.read_text(value_cell)) == "value":
+        if key == "field" and not value_cell.uncalculated and value_cell.error is None \
+                and normalise(cl.read_text(value_cell)) == "value":
             continue
         col = by_name.get(key)
         if col is None:
