@@ -119,6 +119,7 @@ class Line:
     source: Source
     owner: str | None = None
     provider: str | None = None
+    cells: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ledger.figures import SettlementInputs
 from ledger.money import ZERO
+from ledger.problems import Source, warning
 from ledger.records import Amounts, Arrangement, Underspend
 from ledger.statement import Statement
 
@@ -15,6 +17,17 @@ class NotYetSupported(Exception):
 
 
 def settle(inputs: SettlementInputs) -> Statement:
+    st = _settle(inputs)
+    if inputs.agreement.savings_share:
+        st = replace(st, problems=st.problems + (warning(
+            Source(inputs.agreement.source.file, "Pool"),
+            f"Savings share % is {inputs.agreement.savings_share.normalize():f}, but this version does not yet "
+            "share savings: savings_transfer stays 0.00",
+            "share the savings outside the ledger until savings sharing is built"),))
+    return st
+
+
+def _settle(inputs: SettlementInputs) -> Statement:
     arrangement = inputs.agreement.arrangement
     if arrangement in (Arrangement.LEAD_BODY, Arrangement.JOINT_VENTURE):
         from contracts import pooled_fund

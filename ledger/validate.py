@@ -184,29 +184,21 @@ def check_lines(ag: Agreement) -> list[Problem]:
                              "give each line one row"))
         seen.setdefault(ln.code, ln.source.cell or "")
         if ln.budget < 0:
-            out.append(error(ln.source, f"the budget of line {ln.code} is negative", "a budget is zero or more"))
+            out.append(error(locate(ln.source, ln.cells, "budget"), f"the budget of line {ln.code} is negative", "a budget is zero or more"))
         if ag.arrangement is A.ALIGNED:
             if not ln.owner:
-                out.append(error(ln.source, f"aligned line {ln.code} has no Owner",
+                out.append(error(locate(ln.source, ln.cells, "owner"), f"aligned line {ln.code} has no Owner",
                                  "give each line the partner code of the contributor that owns it"))
             elif ln.owner not in owners:
-                out.append(error(ln.source, f"the owner {ln.owner} of line {ln.code} is not a contributor of the pool",
+                out.append(error(locate(ln.source, ln.cells, "owner"), f"the owner {ln.owner} of line {ln.code} is not a contributor of the pool",
                                  "name a partner listed in Partners with the role contributor"))
         if ag.arrangement is A.ALLIANCE:
             if not ln.provider:
-                out.append(error(ln.source, f"alliance line {ln.code} has no Provider",
+                out.append(error(locate(ln.source, ln.cells, "provider"), f"alliance line {ln.code} has no Provider",
                                  "give each line the partner code of its provider"))
             elif ln.provider.upper() not in providers:
-                out.append(error(ln.source, f"the provider {ln.provider} of line {ln.code} is not a provider of the pool",
+                out.append(error(locate(ln.source, ln.cells, "provider"), f"the provider {ln.provider} of line {ln.code} is not a provider of the pool",
                                  "name a partner listed in Partners with the role provider"))
-    if ag.arrangement.has_pooled_fund and ag.lines:
-        contributions = sum((m.contribution or ZERO for m in ag.with_role(Role.HOST, Role.CONTRIBUTOR, Role.OWNER)), ZERO)
-        budgets = sum((ln.budget for ln in ag.lines), ZERO)
-        if budgets != contributions:
-            out.append(warning(Source(ag.source.file, "Lines"),
-                               f"line budgets sum to {fmt_money(budgets)} but the contributions sum to "
-                               f"{fmt_money(contributions)}",
-                               "make the Budget column add up to the contributions (plus any underspend carried in)"))
     commissioners = {m.partner for m in ag.with_role(Role.COMMISSIONER)}
     by_line: dict[str, list[Any]] = {}
     for share in ag.line_shares:
@@ -230,6 +222,21 @@ def check_lines(ag: Agreement) -> list[Problem]:
     return out
 
 
+def check_budget(ag: Agreement, carried_in: Decimal = ZERO) -> list[Problem]:
+    """Pooled funds: line budgets should add up to the contributions plus any amount carried in."""
+    if not ag.arrangement.has_pooled_fund or not ag.lines:
+        return []
+    contributions = sum((m.contribution or ZERO for m in ag.with_role(Role.HOST, Role.CONTRIBUTOR, Role.OWNER)), ZERO)
+    budgets = sum((ln.budget for ln in ag.lines), ZERO)
+    if budgets == contributions + carried_in:
+        return []
+    carried = f" plus {fmt_money(carried_in)} carried in from last year" if carried_in else ""
+    return [warning(Source(ag.source.file, "Lines"),
+                    f"line budgets sum to {fmt_money(budgets)} but the contributions sum to "
+                    f"{fmt_money(contributions)}{carried}",
+                    "make the Budget column add up to the pool budget")]
+
+
 def check_schedule(ag: Agreement) -> list[Problem]:
     out: list[Problem] = []
     partners = {i.partner for i in ag.schedule}
@@ -241,6 +248,11 @@ def check_schedule(ag: Agreement) -> list[Problem]:
                              "schedule only partners with a Contribution"))
             continue
         quarters = [i.quarter for i in rows]
+        missing = [q for q in (1, 2, 3, 4) if q not in quarters]
+        if missing:
+            out.append(error(rows[-1].source, f"{code}'s schedule has no instalment for "
+                             + ", ".join(f"Q{q}" for q in missing),
+                             "give one row per quarter (an amount of 0 is allowed)"))
         for q in sorted({q for q in quarters if quarters.count(q) > 1}):
             dup = [i for i in rows if i.quarter == q][1]
             out.append(error(dup.source, f"{code} has two instalments for Q{q}", "one row per quarter"))
@@ -367,6 +379,13 @@ def check_parties(ret: Return, ag: Agreement) -> list[Problem]:
                     out.append(error(locate(row.source, row.cells, field),
                                      f"{code} is the joint venture itself: it holds no balance with its owners",
                                      "record the owners' payments to the entity as their Contributions"))
+    if ag.arrangement is A.LEAD_BODY and ag.host:
+        for row in ret.money:
+            if row.kind is Movement.SPEND and row.partner not in (None, ag.host):
+                out.append(warning(locate(row.source, row.cells, "paid_by"),
+                                   f"in a pooled fund the host pays spend from the pool: Paid by {row.partner} is "
+                                   f"recorded, but {row.partner} is not credited for it",
+                                   f"if {row.partner} paid on the pool's behalf, record it as its Contribution"))
     if ag.arrangement is A.JOINT_COMMISSIONING:
         commissioners = {m.partner for m in ag.with_role(Role.COMMISSIONER)}
         for row in ret.money:

@@ -19,7 +19,9 @@ from ledger.store.db import open_engine
 from ledger.workbooks.templates import write
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = [sys.executable, "-m", "ledger.cli"]
+_SCRIPT = Path(sys.executable).parent / "pool-ledger"
+# the installed console script, as a user runs it (the module when the package is not installed)
+CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "ledger.cli"]
 
 # Worked example A of SPEC section 6, as a finance officer fills the templates.
 EXAMPLE_A_AGREEMENT: dict[str, Any] = {

@@ -171,7 +171,7 @@ def test_an_aligned_line_without_an_owner_is_refused(workbook, db):
     data = aligned_agreement()
     del data["Lines"][0]["Owner"]
     r = run_cli("import", workbook("a.xlsx", "agreement", data, AL), db=db)
-    assert r.returncode == 1 and "a.xlsx:Lines!A2: error: aligned line HOUSING has no Owner" in r.stderr
+    assert r.returncode == 1 and "a.xlsx:Lines!D2: error: aligned line HOUSING has no Owner" in r.stderr
 
 
 # --- joint commissioning (SPEC 5.4) -----------------------------------------------------------

@@ -86,8 +86,15 @@ def test_pct_cap_puts_the_rest_on_the_host_and_matches_formats_json(workbook, db
         "forecast_variance_share": "300000.00", "risk_share": "300000.00", "carried_forward": "0.00",
         "savings_transfer": "0.00",
     }
-    assert pct["balance"] == "150000.00"
-    assert pct["items"]["risk_share"] == "150000.00"
+    assert {k: pct[k] for k in ("brought_forward", "obligation", "paid", "transfers_out", "transfers_in", "balance")} == {
+        "brought_forward": "0.00", "obligation": "11350000.00", "paid": "11200000.00",
+        "transfers_out": "0.00", "transfers_in": "0.00", "balance": "150000.00",
+    }
+    assert pct["items"] == {
+        "contribution": "11200000.00", "due": "11200000.00", "spend_share": "11380000.00",
+        "forecast_variance_share": "150000.00", "risk_share": "150000.00", "carried_forward": "0.00",
+        "savings_transfer": "0.00",
+    }
     assert "capped at 150,000.00" in pct["explanations"]["risk_share"]
     assert "Partners!" in pct["explanations"]["risk_share"]
 

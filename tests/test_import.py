@@ -133,11 +133,18 @@ def test_a_variation_may_not_remove_a_line_or_partner_with_rows(engine, workbook
 
 
 def test_a_pool_keeps_its_arrangement(engine, workbook):
-    import_files(engine, [workbook("a.xlsx", "agreement", example_a_agreement())])
+    from ledger.records import Arrangement
+
     other = example_a_agreement(Arrangement="aligned")
-    other["Lines"][0]["Owner"] = "SBC"
-    [r] = import_files(engine, [workbook("a2.xlsx", "agreement", other)])
-    assert r.refused
+    other["Partners"][0]["Role"] = "contributor"
+    for line in other["Lines"]:
+        line["Owner"] = "SBC"
+    aligned = workbook("a2.xlsx", "agreement", other, Arrangement.ALIGNED)
+    [alone] = import_files(engine, [aligned], dry_run=True)
+    assert alone.status == "checked"  # a valid aligned agreement on its own
+    import_files(engine, [workbook("a.xlsx", "agreement", example_a_agreement())])
+    [r] = import_files(engine, [aligned])
+    assert r.refused and any("is a lead body pool; this file says aligned" in p.message for p in r.problems)
 
 
 def test_a_partner_recorded_differently_elsewhere_is_a_warning_and_the_first_stands(engine, workbook):
@@ -196,3 +203,78 @@ def test_a_beneficiary_pays_nothing_into_the_pool(engine, workbook):
     assert r.refused
     assert any(str(p).startswith(f"{r.path}:Contributions!B2: error: DWP is a beneficiary") for p in r.problems)
     assert table_counts(engine) == before
+
+
+def test_a_dry_run_of_several_files_checks_them_as_one_import_would(engine, workbook):
+    agreement = workbook("a.xlsx", "agreement", example_a_agreement())
+    r1 = workbook("r1.xlsx", "return", spend_return("100.00"))
+    r2 = workbook("r2.xlsx", "return", spend_return("200.00", ref="INV-2"))
+    before = table_counts(engine)
+    results = import_files(engine, [r1, agreement], dry_run=True)
+    assert [r.status for r in results] == ["checked", "checked"], [str(p) for r in results for p in r.problems]
+    [second] = [r for r in import_files(engine, [agreement, r1, r2], dry_run=True) if r.path == r2]
+    assert second.refused and any("already sent a return" in p.message for p in second.problems)
+    assert table_counts(engine) == before
+
+
+def test_a_damaged_sheet_refuses_that_file_only(engine, workbook, tmp_path):
+    import zipfile
+
+    agreement = workbook("a.xlsx", "agreement", example_a_agreement())
+    good = workbook("r1.xlsx", "return", spend_return("100.00"))
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, data[: len(data) // 2] if item.filename == "xl/worksheets/sheet2.xml" else data)
+    r = run_cli("import", agreement, str(damaged), db=str(engine.url))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"{damaged}:Spend: error: the sheet cannot be read" in r.stderr
+    assert "a.xlsx: imported agreement" in r.stdout
+
+
+def test_a_schedule_gives_one_instalment_per_quarter(engine, workbook):
+    data = example_a_agreement()
+    data["Schedule"] = [{"Partner": "PCT", "Quarter": "Q1", "Amount": Decimal("11200000")}]
+    [r] = import_files(engine, [workbook("a.xlsx", "agreement", data)])
+    assert r.refused and any("no instalment for Q2, Q3, Q4" in p.message for p in r.problems)
+
+
+def test_spend_paid_by_a_contributor_in_a_pooled_fund_is_a_warning(engine, workbook):
+    import_files(engine, [workbook("a.xlsx", "agreement", example_a_agreement())])
+    ret = a_return("SWN-CYP", "2025-26-Q1", "SBC", Spend=[
+        {"Date": Q1, "Line": "CYP-SOC", "Amount": Decimal("5"), "Paid by": "PCT"}])
+    [r] = import_files(engine, [workbook("r.xlsx", "return", ret)])
+    assert r.status == "imported"
+    assert any(str(p).startswith(f"{r.path}:Spend!F2: warning: in a pooled fund") for p in r.problems)
+
+
+def test_an_unapplied_savings_share_says_so(engine, workbook):
+    import_files(engine, [workbook("a.xlsx", "agreement", example_a_agreement(**{"Savings share %": Decimal(100)}))])
+    st = settle_pool(engine, "SWN-CYP", parse_period("2025-26-Q4"))
+    assert any("does not yet share savings" in p.message for p in st.problems)
+
+
+def test_statements_use_the_first_recorded_name_of_a_partner(engine, workbook):
+    import_files(engine, [workbook("a.xlsx", "agreement", example_a_agreement())])
+    later = example_a_agreement(**{"Financial year": "2026-27"})
+    later["Partners"][1]["Name"] = "NHS Swindon"
+    import_files(engine, [workbook("b.xlsx", "agreement", later)])
+    st = settle_pool(engine, "SWN-CYP", parse_period("2026-27-Q1"))
+    assert st.partner("PCT").name == "Swindon Primary Care Trust"
+
+
+def test_the_carried_in_amount_counts_in_the_budget_warning(engine, workbook):
+    y1 = example_a_agreement(Underspend="carry forward")
+    import_files(engine, [workbook("a.xlsx", "agreement", y1)])
+    import_files(engine, [workbook("q4.xlsx", "return", a_return("SWN-CYP", "2025-26-Q4", "SBC", Spend=[
+        {"Date": date(2026, 1, 5), "Line": "CYP-SOC", "Amount": Decimal("27000000")}]))])
+    y2 = example_a_agreement(**{"Financial year": "2026-27"})
+    y2["Lines"][0]["Budget"] = Decimal("17800000")  # 28m of contributions + 1m carried in
+    [r] = import_files(engine, [workbook("b.xlsx", "agreement", y2)])
+    assert r.status == "imported"
+    assert not any("line budgets sum" in p.message for p in r.problems)
+    y2["Lines"][0]["Budget"] = Decimal("16800000")
+    y2["Pool"]["Name"] = "Varied"
+    [r] = import_files(engine, [workbook("c.xlsx", "agreement", y2)])
+    assert any("plus 1,000,000.00 carried in" in p.message for p in r.problems if not p.is_error)

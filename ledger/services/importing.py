@@ -21,11 +21,13 @@ from typing import Any
 from defusedxml.ElementTree import ParseError as SafeParseError
 from sqlalchemy import Connection, Engine
 
-from ledger.money import to_pence
+from ledger.money import ZERO, to_pence
 from ledger.periods import Period
 from ledger.problems import Problem, Source, error, has_errors, warning
 from ledger.records import Agreement, Return
+from ledger.services.settling import carried_into
 from ledger.store import reads, writes
+from ledger.validate import check_budget
 from ledger.store.db import read_connection, write_transaction
 from ledger.workbooks.agreement import read_agreement
 from ledger.workbooks.reader import SAVE_HINT, Workbook, WorkbookError
@@ -344,6 +346,9 @@ class _AgreementImport(_FileImport):
                 return
         if ag.year in years:
             self._variation(conn, ag)
+        earlier = [y for y in years if y < ag.year]
+        carried_in = carried_into(conn, ag.pool, ag.year, years).carried_in if earlier else ZERO
+        p.extend(check_budget(ag, carried_in))
 
     def _variation(self, conn: Connection, ag: Agreement) -> None:
         current = reads.load_agreement(conn, ag.pool, ag.year)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import Connection, Engine
@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine
 from ledger.figures import SettlementInputs
 from ledger.money import ZERO
 from ledger.periods import FinancialYear, Period
-from ledger.records import Amounts, Member
+from ledger.records import Agreement, Amounts, Member
 from ledger.services import LedgerError
 from ledger.settlement import NotYetSupported, carry_over, settle
 from ledger.statement import Statement
@@ -37,6 +37,7 @@ def inputs_for(conn: Connection, pool: str, period: Period) -> SettlementInputs:
             f"pool {pool} has no agreement for {period.year}",
             f"its agreements cover {', '.join(str(y) for y in years)}",
         )
+    ag = recorded_names(ag, reads.partners(conn))
     carried = carried_into(conn, pool, period.year, years)
     ytd = reads.year_to_date(conn, pool, period)
     named = set(ytd.contributions) | set(ytd.transfers_out) | set(ytd.transfers_in)
@@ -55,6 +56,15 @@ def inputs_for(conn: Connection, pool: str, period: Period) -> SettlementInputs:
         carried_in=carried.carried_in,
         cash_before=reads.cash_before(conn, pool, period.year),
     )
+
+
+def recorded_names(ag: Agreement, recorded: dict[str, tuple[str, str]]) -> Agreement:
+    """A partner code names one organisation everywhere: its first recorded name and kind stand."""
+    members = tuple(
+        replace(m, name=recorded[m.partner][0], kind=recorded[m.partner][1]) if m.partner in recorded else m
+        for m in ag.members
+    )
+    return replace(ag, members=members)
 
 
 def carried_into(conn: Connection, pool: str, year: FinancialYear, years: list[FinancialYear]) -> Carried:

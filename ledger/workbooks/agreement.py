@@ -80,7 +80,8 @@ def read_agreement(wb: Workbook) -> tuple[Agreement | None, list[Problem]]:
         pain_cap=kv.get("pain_cap", "fee"),
         members=members,
         lines=tuple(
-            Line(r.values["code"], r.values["name"], r.values["budget"], r.source, r.get("owner"), r.get("provider"))
+            Line(r.values["code"], r.values["name"], r.values["budget"], r.source, r.get("owner"), r.get("provider"),
+                 tuple(sorted(r.cells.items())))
             for r in lines
             if _has(r, "code", "name", "budget")
         ),

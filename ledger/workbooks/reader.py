@@ -148,7 +148,19 @@ class Workbook:
 
         ``formats=False`` reads values only (no number formats), much faster.
         """
-        uncalculated, errors = self._scan(title)
+        try:
+            uncalculated, errors = self._scan(title)
+            yield from self._cells(title, formats, uncalculated, errors)
+        except WorkbookError:
+            raise
+        except Exception as exc:  # a damaged sheet part: each reader raises its own kinds
+            raise WorkbookError(
+                error(Source(self.name, title), f"the sheet cannot be read: {exc}", SAVE_HINT)
+            ) from None
+
+    def _cells(
+        self, title: str, formats: bool, uncalculated: set[str], errors: dict[str, str]
+    ) -> Iterator[tuple[int, tuple[Cell, ...]]]:
         source = self._formatted_rows(title) if formats else self._value_rows(title)
         for r, values in source:
             cells: list[Cell] = []
