@@ -193,3 +193,26 @@ def test_gain_and_pain_add_up(outturn):
         assert r.gainshare + r.withheld == r.gain_raw and r.painshare == 0
     elif r.variance < 0:
         assert r.painshare <= D("150000") and r.painshare + r.commissioners_bear == -r.variance
+
+
+def test_two_commissioners_share_the_cost_by_their_cost_shares(workbook, db):
+    data = example_b()
+    data["Partners"][0]["Cost share %"] = D(60)
+    data["Partners"].insert(1, {"Partner": "GM-ICB", "Name": "NHS Greater Manchester", "Kind": "nhs_commissioner",
+                                "Role": "commissioner", "Cost share %": D(40)})
+    files = [workbook("a.xlsx", "agreement", data, AL), workbook("q4.xlsx", "return", year_end("2820000"), AL)]
+    assert run_cli("import", *files, db=db).returncode == 0
+    doc = settle_json(db, "STP-TPA", "2025-26-Q4")
+    funding = {c: provider(doc, c)["items"]["funding_share"] for c in ("SMBC", "GM-ICB")}
+    assert funding == {"SMBC": "1731600.00", "GM-ICB": "1154400.00"}  # 2,820,000 + 66,000 split 60/40
+    assert sum(D(p["balance"]) for p in doc["partners"]) == 0
+
+
+def test_a_spend_row_naming_a_provider_counts_in_its_actual_cost(workbook, db):
+    ret = a_return("STP-TPA", "2025-26-Q1", "SMBC", Spend=[
+        {"Date": date(2025, 5, 1), "Line": "THR", "Amount": D("1000"), "Provider": "AGE", "Reference": "X"}])
+    files = [workbook("a.xlsx", "agreement", example_b(), AL), workbook("q1.xlsx", "return", ret, AL)]
+    assert run_cli("import", *files, db=db).returncode == 0
+    doc = settle_json(db, "STP-TPA", "2025-26-Q1")
+    assert provider(doc, "AGE")["items"]["actual_cost"] == "1000.00"
+    assert provider(doc, "THR")["items"]["actual_cost"] == "0.00"
