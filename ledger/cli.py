@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, TextIO
 
 from ledger.problems import Problem
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     settle.add_argument("pool")
     settle.add_argument("--period", required=True, help="e.g. 2025-26-Q2")
     settle.add_argument("--json", action="store_true")
+    sav = sub.add_parser("savings", help="savings attribution and the wrong-pocket matrix")
+    sav.add_argument("--period", required=True, help="e.g. 2025-26-Q4")
+    sav.add_argument("--json", action="store_true")
     tpl = sub.add_parser("template", help="write a blank agreement or return workbook")
     tpl.add_argument("kind", choices=("agreement", "return"))
     tpl.add_argument("--arrangement", choices=ARRANGEMENTS, type=lambda s: s.strip().lower().replace(" ", "_").replace("-", "_"))
@@ -101,6 +105,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _settle(args)
         if command == "template":
             return _template(args)
+        if command == "savings":
+            return _savings(args)
         if command == "check":
             return _check(args)
     except LedgerError as exc:
@@ -227,6 +233,34 @@ def _settle(args: argparse.Namespace) -> int:
         for it in p.items:
             print(f"  {it.name:<24} {it.json_value() if it.ratio else fmt_money(it.amount):>18}  {it.explanation}")
     print_problems(st.problems)
+    return EXIT_OK
+
+
+def _savings(args: argparse.Namespace) -> int:
+    from ledger.money import fmt_money
+    from ledger.services.savings import savings_report
+
+    report = savings_report(_engine(args), _period(args.period))
+    print_problems(report.problems)
+    if args.json:
+        print(json.dumps(report.as_json(), indent=2))
+        return EXIT_OK
+    print(f"Savings attribution, {report.period} (realised year to date; forecast from the latest return)\n")
+    rows = [("Pool", "Partner", "Role", "Investment", "Gross", "Net", "Cashable", "Forecast net", "ROI")]
+    for r in report.rows:
+        b = r.benefit
+        rows.append((r.pool, r.partner, r.role, fmt_money(r.investment), fmt_money(b.gross), fmt_money(b.net),
+                     fmt_money(b.cashable), fmt_money(b.forecast_net),
+                     "-" if r.roi is None else f"{r.roi * 100:.1f}%"))
+    _print_table(rows, right=(3, 4, 5, 6, 7, 8))
+    if report.matrix:
+        investors = sorted({i for i, _ in report.matrix})
+        beneficiaries = sorted({b for _, b in report.matrix})
+        print("\nWrong pocket: who invested (rows) against whose budget benefited (columns), realised net")
+        table = [("Investor", *beneficiaries)]
+        for i in investors:
+            table.append((i, *(fmt_money(report.matrix.get((i, b), Decimal(0))) for b in beneficiaries)))
+        _print_table(table, right=tuple(range(1, len(beneficiaries) + 1)))
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 from ledger.money import ZERO, fmt_money
 from ledger.periods import Period
 from ledger.problems import Problem, warning
-from ledger.records import Agreement, Amounts, Arrangement, Member, Role
+from ledger.records import Agreement, Amounts, Arrangement, Member, Role, Saving
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,8 @@ class YearToDate:
     # spend rows that name their provider (alliance): (line, provider, amount)
     provider_spend: tuple[tuple[str, str, Decimal], ...] = ()
     kpi_actuals: Amounts = field(default_factory=Amounts)  # latest actual per KPI
+    savings_realised: tuple[Saving, ...] = ()  # realised savings rows of the year to date
+    savings_forecast: tuple[Saving, ...] = ()  # forecast rows of the latest period that has them
 
     def net_spend(self, line: str) -> Decimal:
         return self.spend[line] - self.income[line]

@@ -6,10 +6,9 @@ from dataclasses import replace
 from decimal import Decimal
 
 from ledger.figures import SettlementInputs
-from ledger.money import ZERO
-from ledger.problems import Source, warning
+from ledger.money import ZERO, fmt_money
 from ledger.records import Amounts, Arrangement, Underspend
-from ledger.statement import Statement
+from ledger.statement import Item, Statement
 
 
 class NotYetSupported(Exception):
@@ -17,14 +16,35 @@ class NotYetSupported(Exception):
 
 
 def settle(inputs: SettlementInputs) -> Statement:
+    """The arrangement's rules, then the savings share (SPEC 5.6) at Q4."""
     st = _settle(inputs)
-    if inputs.agreement.savings_share:
-        st = replace(st, problems=st.problems + (warning(
-            Source(inputs.agreement.source.file, "Pool"),
-            f"Savings share % is {inputs.agreement.savings_share.normalize():f}, but this version does not yet "
-            "share savings: savings_transfer stays 0.00",
-            "share the savings outside the ledger until savings sharing is built"),))
+    if inputs.final and inputs.agreement.savings_share:
+        st = _with_savings_share(inputs, st)
     return st
+
+
+def _with_savings_share(inputs: SettlementInputs, st: Statement) -> Statement:
+    from contracts import savings
+
+    ag = inputs.agreement
+    landed = savings.benefits(inputs.ytd.savings_realised, ())
+    invested = savings.investments(ag, st)
+    shared = savings.share_back(ag, landed, invested)
+    if shared is None:
+        return st
+    p = f"{ag.savings_share.normalize():f}%"
+    partners = []
+    for ps in st.partners:
+        t = shared.transfer(ps.partner)
+        if ps.partner not in shared.pot:
+            partners.append(ps)
+            continue
+        why = (f"puts {p} of its realised cashable savings, {fmt_money(shared.pot[ps.partner])}, into the pot of "
+               f"{fmt_money(sum(shared.pot.values(), ZERO))} and receives {fmt_money(shared.received[ps.partner])} "
+               f"by {shared.basis}")
+        items = tuple(Item("savings_transfer", t, why) if it.name == "savings_transfer" else it for it in ps.items)
+        partners.append(replace(ps, obligation=ps.obligation + t, items=items))
+    return replace(st, partners=tuple(partners))
 
 
 def _settle(inputs: SettlementInputs) -> Statement:

@@ -249,12 +249,6 @@ def test_spend_paid_by_a_contributor_in_a_pooled_fund_is_a_warning(engine, workb
     assert any(str(p).startswith(f"{r.path}:Spend!F2: warning: in a pooled fund") for p in r.problems)
 
 
-def test_an_unapplied_savings_share_says_so(engine, workbook):
-    import_files(engine, [workbook("a.xlsx", "agreement", example_a_agreement(**{"Savings share %": Decimal(100)}))])
-    st = settle_pool(engine, "SWN-CYP", parse_period("2025-26-Q4"))
-    assert any("does not yet share savings" in p.message for p in st.problems)
-
-
 def test_statements_use_the_first_recorded_name_of_a_partner(engine, workbook):
     import_files(engine, [workbook("a.xlsx", "agreement", example_a_agreement())])
     later = example_a_agreement(**{"Financial year": "2026-27"})

@@ -83,6 +83,10 @@ def carried_into(conn: Connection, pool: str, year: FinancialYear, years: list[F
     return Carried(bf, former, carried_in)
 
 
+def settle_inputs(inputs: SettlementInputs) -> Statement:
+    return _settle(inputs)
+
+
 def _settle(inputs: SettlementInputs) -> Statement:
     try:
         return settle(inputs)

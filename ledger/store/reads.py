@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from ledger.figures import YearToDate
 from ledger.money import ZERO, from_pence
@@ -23,6 +23,7 @@ from ledger.records import (
     LineShare,
     Member,
     Role,
+    Saving,
     Underspend,
 )
 from ledger.store import models as M
@@ -189,6 +190,34 @@ def year_to_date(conn: Connection, pool: str, period: Period) -> YearToDate:
         forecasts=latest_forecasts(conn, pool, period),
         provider_spend=tuple((line, provider, v) for (line, provider), v in sorted(named.items())),
         kpi_actuals=latest_kpi_actuals(conn, pool, period),
+        savings_realised=savings(conn, pool, period, "realised"),
+        savings_forecast=savings(conn, pool, period, "forecast"),
+    )
+
+
+def savings(conn: Connection, pool: str, period: Period, status: str, all_years: bool = False) -> tuple[Saving, ...]:
+    """Realised rows of the year to date (of every year to date with ``all_years``), or the
+    forecast rows of the latest period up to ``period`` that has any (forecasts are not summed)."""
+    s = M.SavingRec.__table__
+    in_year = and_(s.c.year_start == period.year.start, s.c.quarter <= period.quarter)
+    when = or_(s.c.year_start < period.year.start, in_year) if all_years else in_year
+    rows = conn.execute(
+        select(s, B.c.file_name)
+        .join(B, B.c.id == s.c.batch_id)
+        .where(and_(s.c.pool == pool, s.c.status == status, when, s.c.batch_id.not_in(replaced_batches())))
+        .order_by(s.c.year_start, s.c.quarter, s.c.batch_id, s.c.seq)
+    ).all()
+    if status == "forecast" and rows:
+        last = max((r.year_start, r.quarter) for r in rows)
+        rows = [r for r in rows if (r.year_start, r.quarter) == last]
+    return tuple(
+        Saving(
+            line=r.line, measure=r.measure, quantity=Decimal(r.quantity), unit_cost=from_pence(r.unit_cost),
+            beneficiary=r.beneficiary, status=r.status, source=Source(r.file_name, r.sheet, r.cell, r.row),
+            deadweight=Decimal(r.deadweight), attribution=Decimal(r.attribution),
+            optimism_bias=Decimal(r.optimism_bias), cashable=Decimal(r.cashable), evidence=r.evidence,
+        )
+        for r in rows
     )
 
 
