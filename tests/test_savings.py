@@ -145,3 +145,16 @@ def test_savings_transfers_sum_to_zero_and_the_matrix_sums_to_the_benefit(invest
         assert shared is not None and sum(shared.transfer(m.partner) for m in ms) == 0
     cells = matrix(ag, landed, invested)
     assert sum(cells.values(), D(0)) == sum((b.net for b in landed.values()), D(0))
+
+
+def test_savings_shared_back_by_risk_shares(workbook, db):
+    data = warm_homes(**{"Savings share basis": "risk"})
+    for partner, share in zip(data["Partners"][:3], (D(40), D(40), D(20))):
+        partner["Overspend share %"] = share
+        partner["Underspend share %"] = share
+    files = [workbook("a.xlsx", "agreement", data), workbook("q4.xlsx", "return", year_end(saving()))]
+    assert run_cli("import", *files, db=db).returncode == 0
+    doc = settle_json(db, "WHO", "2025-26-Q4")
+    assert {c: items(doc, c)["savings_transfer"] for c in ("OMBC", "OCCG", "FCH")} == {
+        "OMBC": "-8100.00", "OCCG": "12150.00", "FCH": "-4050.00"}  # the pot of 20,250.00 split 40/40/20
+    assert "overspend shares" in next(p for p in doc["partners"] if p["partner"] == "OCCG")["explanations"]["savings_transfer"]
