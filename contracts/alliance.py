@@ -118,11 +118,13 @@ def gain_pain(ag: Agreement, actual: Decimal, kpi: KpiResult) -> GainPain:
     providers = ag.with_role(Role.PROVIDER)
     toc = sum((m.target_cost or ZERO for m in providers), ZERO)
     u = toc - actual
-    gain_raw = round_pence(banded_share(u, toc, ag.bands, "gain")) if u > 0 else ZERO
-    pain_exact = banded_share(-u, toc, ag.bands, "pain") if u < 0 else Fraction(0)
-    pain_raw = round_pence(pain_exact)
-    g = round_pence(Fraction(gain_raw) * kpi.modifier) if gain_raw else ZERO
-    fees = sum((m.fee or ZERO for m in providers), ZERO)
+    gain_exact = banded_share(u, toc, ag.bands, "gain") if u > 0 else Fraction(0)
+    gain_raw = round_pence(gain_exact)
+    pain_raw = round_pence(banded_share(-u, toc, ag.bands, "pain")) if u < 0 else ZERO
+    g = round_pence(gain_exact * kpi.modifier)  # rounded once (SPEC 4), not from the rounded raw gain
+    # only a provider with a share of the pain can bear it: the cap is the fees of those providers
+    split = _gain_split(providers)
+    fees = sum((m.fee or ZERO for m, w in zip(providers, split) if w > 0), ZERO)
     p = min(pain_raw, fees) if ag.pain_cap == "fee" else pain_raw
     return GainPain(toc, actual, gain_raw, pain_raw, kpi.modifier, kpi.score, g, gain_raw - g, p,
                     -u - p if u < 0 else ZERO)
