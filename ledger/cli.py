@@ -47,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     settle.add_argument("pool")
     settle.add_argument("--period", required=True, help="e.g. 2025-26-Q2")
     settle.add_argument("--json", action="store_true")
+    close = sub.add_parser("close", help="close a quarter: record its statement and lock it")
+    close.add_argument("pool")
+    close.add_argument("--period", required=True)
+    sign = sub.add_parser("signoff", help="a partner signs off a closed quarter")
+    sign.add_argument("pool")
+    sign.add_argument("--period", required=True)
+    sign.add_argument("--partner", required=True)
     sav = sub.add_parser("savings", help="savings attribution and the wrong-pocket matrix")
     sav.add_argument("--period", required=True, help="e.g. 2025-26-Q4")
     sav.add_argument("--json", action="store_true")
@@ -107,6 +114,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _template(args)
         if command == "savings":
             return _savings(args)
+        if command == "close":
+            return _close(args)
+        if command == "signoff":
+            return _signoff(args)
         if command == "check":
             return _check(args)
     except LedgerError as exc:
@@ -202,37 +213,68 @@ def _print_table(rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> No
 
 
 def _settle(args: argparse.Namespace) -> int:
-    from ledger.services.settling import settle_pool
+    from ledger.services.settling import statement_document
 
-    period = _period(args.period)
-    st = settle_pool(_engine(args), args.pool.strip().upper(), period)
+    doc = statement_document(_engine(args), args.pool.strip().upper(), _period(args.period))
     if args.json:
-        print(json.dumps(st.as_json(), indent=2, ensure_ascii=False))
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
         return EXIT_OK
+    print_statement(doc)
+    for p in doc.get("problems", []):
+        print(f"{p['where']}: {p['severity']}: {p['message']}", file=sys.stderr)
+    return EXIT_OK
+
+
+def print_statement(doc: dict[str, Any]) -> None:
+    """The statement for people, from its JSON document (live or as recorded at close)."""
     from ledger.money import fmt_money
 
-    t = st.totals
-    print(f"{st.name} ({st.pool}), {st.arrangement.label}, {st.period}"
-          + (" - final (year end)" if st.final else " - year to date; variance shares are projections"))
+    def m(text: str) -> str:
+        return fmt_money(Decimal(text))
+
+    t = doc["totals"]
+    state = "closed: the statement recorded at close" if doc["closed"] else (
+        "final (year end)" if doc["final"] else "year to date; variance shares are projections")
+    print(f"{doc['name']} ({doc['pool']}), {doc['arrangement'].replace('_', ' ')}, {doc['period']} - {state}")
     print()
-    _print_table(
-        [("Budget", "Spend", "Income", "Net spend", "Forecast", "Variance", "Pool cash", "Carried fwd"),
-         tuple(fmt_money(x) for x in (t.budget, t.spend, t.income, t.net_spend, t.forecast, t.variance,
-                                      t.pool_cash, t.carried_forward))],
-        right=tuple(range(8)),
-    )
+    keys = ("budget", "spend", "income", "net_spend", "forecast", "variance", "pool_cash", "carried_forward")
+    _print_table([("Budget", "Spend", "Income", "Net spend", "Forecast", "Variance", "Pool cash", "Carried fwd"),
+                  tuple(m(t[k]) for k in keys)], right=tuple(range(8)))
     print()
     rows = [("Partner", "Role", "Brought fwd", "Obligation", "Paid", "Transfers out", "Transfers in", "Balance")]
-    for p in st.partners:
-        rows.append((p.partner, p.role, *(fmt_money(x) for x in (
-            p.brought_forward, p.obligation, p.paid, p.transfers_out, p.transfers_in, p.balance))))
+    for p in doc["partners"]:
+        rows.append((p["partner"], p["role"], *(m(p[k]) for k in (
+            "brought_forward", "obligation", "paid", "transfers_out", "transfers_in", "balance"))))
     _print_table(rows, right=(2, 3, 4, 5, 6, 7))
     print("\nBalance: positive, the partner owes; negative, the partner is owed.")
-    for p in st.partners:
-        print(f"\n{p.partner} {p.name}")
-        for it in p.items:
-            print(f"  {it.name:<24} {it.json_value() if it.ratio else fmt_money(it.amount):>18}  {it.explanation}")
-    print_problems(st.problems)
+    for p in doc["partners"]:
+        print(f"\n{p['partner']} {p.get('name', '')}")
+        for name, value in p["items"].items():
+            shown = value if "." in value and len(value.split(".")[1]) == 4 else m(value)
+            print(f"  {name:<24} {shown:>18}  {p.get('explanations', {}).get(name, '')}")
+    if doc.get("alliance"):
+        a = doc["alliance"]
+        print("\nAlliance: target {} actual {} variance {}; gainshare {} (withheld {}), painshare {}, "
+              "commissioners bear {}".format(*(m(a[k]) for k in (
+                  "target", "actual", "variance", "gainshare", "withheld", "painshare", "commissioners_bear"))))
+    for s in doc.get("signoffs", []):
+        print(f"\nSigned off by {s['partner']}: {s['name']}, {s['signed_at']} UTC")
+
+
+def _close(args: argparse.Namespace) -> int:
+    from ledger.services.closing import close_period
+
+    closed = close_period(_engine(args), args.pool.strip().upper(), _period(args.period), args.operator)
+    print(f"closed {closed.pool} {closed.period}: statement recorded (figures hash {closed.figures_hash[:16]}...), "
+          f"{closed.postings} obligation postings")
+    return EXIT_OK
+
+
+def _signoff(args: argparse.Namespace) -> int:
+    from ledger.services.closing import sign_off
+
+    print(sign_off(_engine(args), args.pool.strip().upper(), _period(args.period), args.partner.strip().upper(),
+                   args.operator))
     return EXIT_OK
 
 

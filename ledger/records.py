@@ -272,6 +272,7 @@ class Return:
     forecasts: tuple[Forecast, ...] = ()
     kpi_actuals: tuple[KpiActual, ...] = ()
     savings: tuple[Saving, ...] = ()
+    period_cell: str = "B2"  # where the Return sheet gives the period
 
     @property
     def row_count(self) -> int:

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import Engine, and_, func, or_, select
 
@@ -19,6 +21,7 @@ from ledger.money import ZERO, fmt_money, from_pence
 from ledger.periods import Period
 from ledger.problems import Problem, Source, error
 from ledger.services import LedgerError
+from ledger.services.closing import recompute
 from ledger.services.settling import statements_by_year
 from ledger.store import models as M
 from ledger.store import reads
@@ -127,6 +130,36 @@ def check_books(engine: Engine) -> CheckReport:
                                              f"the balances at {period} sum to {fmt_money(balances)}, not zero"))
             checked += 1
             failed += len(report.problems) > before
+        closures = reads.closures(conn)
+        mismatched = 0
+        for c in closures:
+            same, _ = recompute(conn, c)
+            if not same:
+                mismatched += 1
+                report.problems.append(error(Source(f"pool {c.pool}"),
+                                             f"the statement closed for {c.year_start}-{(c.year_start + 1) % 100:02d}-Q{c.quarter} "
+                                             "no longer recomputes to its recorded hash",
+                                             "something changed the books of a closed quarter: compare the journal with the report"))
+        latest = {c.pool: c for c in closures}
+        for c in latest.values():
+            doc = json.loads(c.statement)
+            rows = conn.execute(
+                select(P.c.account, func.sum(P.c.amount))
+                .join(T, and_(T.c.batch_id == P.c.batch_id, T.c.seq == P.c.seq))
+                .where(and_(T.c.pool == c.pool, or_(T.c.year_start < c.year_start,
+                                                     and_(T.c.year_start == c.year_start, T.c.quarter <= c.quarter))))
+                .where(P.c.account.like(f"partner:%:{c.pool}"))
+                .group_by(P.c.account)
+            ).all()
+            journal = {a.split(":")[1]: from_pence(int(v)) for a, v in rows}
+            for p in doc["partners"]:
+                if journal.get(p["partner"], ZERO) != Decimal(p["balance"]):
+                    report.problems.append(error(Source(f"pool {c.pool}"),
+                                                 f"{p['partner']}'s account in the journal holds "
+                                                 f"{fmt_money(journal.get(p['partner'], ZERO))}, not its closed balance "
+                                                 f"{fmt_money(Decimal(p['balance']))}"))
+        report.summary.append(f"closed statements: {len(closures)}, "
+                              + ("every one recomputes to its hash" if not mismatched else f"{mismatched} do not"))
         plural = "s" if checked != 1 else ""
         report.summary.append(
             f"conservation: fails for {failed} of {checked} pool{plural}" if failed

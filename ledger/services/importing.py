@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine
 from ledger.money import ZERO, to_pence
 from ledger.periods import Period
 from ledger.problems import Problem, Source, error, has_errors, warning
-from ledger.records import Agreement, Return
+from ledger.records import Agreement, Return, locate
 from ledger.services.settling import carried_into
 from ledger.store import reads, writes
 from ledger.validate import check_budget
@@ -417,6 +417,18 @@ class _ReturnImport(_FileImport):
         if reads.terms_batch(conn, ret.pool, ret.period.year) != self.terms_batch:
             p.append(error(Source(self.path), "the pool's agreement changed while this file was read", "import it again"))
             return
+        closed = reads.closure(conn, ret.pool, ret.period)
+        if closed is not None:
+            p.append(error(ret.source.at(ret.period_cell),
+                           f"{ret.pool} {ret.period} was closed on {closed.closed_at[:10]} by {closed.operator}: "
+                           "a return for it is refused whole",
+                           "send corrections in the next open quarter's return, marked Corrects period"))
+            return
+        for row in ret.money:
+            if row.corrects is not None and reads.closure(conn, ret.pool, row.corrects) is None:
+                p.append(error(locate(row.source, row.cells, "corrects"),
+                               f"Corrects period {row.corrects} is not a closed quarter",
+                               "a correction names a closed quarter; an open one takes the row itself"))
         earlier = reads.active_return(conn, ret.pool, ret.period, ret.submitted_by)
         if earlier is not None and not self.replace:
             p.append(error(ret.source, f"{ret.submitted_by} already sent a return for {ret.pool} {ret.period} "

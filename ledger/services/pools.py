@@ -60,7 +60,7 @@ def summarise(inputs: SettlementInputs, has_data: bool) -> PoolSummary:
         budget=pool_budget(ag, inputs.carried_in),
         spend=inputs.ytd.total_net_spend,
         forecast=forecast,
-        closed=inputs.closed,
+        closed=inputs.closed and has_data,
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -31,7 +33,8 @@ def inputs_for(conn: Connection, pool: str, period: Period) -> SettlementInputs:
     years = reads.pool_years(conn, pool)
     if not years:
         raise LedgerError(f"there is no pool {pool}", "`pool-ledger pools` lists the pools")
-    ag = reads.load_agreement(conn, pool, period.year)
+    closed = reads.closure(conn, pool, period)
+    ag = reads.load_agreement(conn, pool, period.year, closed.terms_batch if closed else None)
     if ag is None:
         raise LedgerError(
             f"pool {pool} has no agreement for {period.year}",
@@ -55,6 +58,7 @@ def inputs_for(conn: Connection, pool: str, period: Period) -> SettlementInputs:
         former_members=former,
         carried_in=carried.carried_in,
         cash_before=reads.cash_before(conn, pool, period.year),
+        closed=closed is not None,
     )
 
 
@@ -72,9 +76,15 @@ def carried_into(conn: Connection, pool: str, year: FinancialYear, years: list[F
     if not earlier:
         return Carried(Amounts(), (), ZERO)
     prev = earlier[-1]
-    prev_inputs = inputs_for(conn, pool, prev.period(4))
-    st = _settle(prev_inputs)
-    bf, carried_in = carry_over(st, prev_inputs)
+    recorded = reads.closure(conn, pool, prev.period(4))
+    if recorded is not None:  # a closed year end hands on what was recorded
+        doc = json.loads(recorded.statement)
+        bf = Amounts.of((p["partner"], Decimal(p["balance"])) for p in doc["partners"])
+        # carried_forward is 0.00 unless the agreement carries an underspend forward
+        carried_in = Decimal(doc["totals"]["carried_forward"]) - Decimal(doc["totals"]["unfunded_deficit"])
+    else:
+        prev_inputs = inputs_for(conn, pool, prev.period(4))
+        bf, carried_in = carry_over(_settle(prev_inputs), prev_inputs)
     earlier_members: dict[str, Member] = {}
     for y in earlier:
         ag = reads.load_agreement(conn, pool, y)
@@ -95,8 +105,24 @@ def _settle(inputs: SettlementInputs) -> Statement:
 
 
 def settle_pool(engine: Engine, pool: str, period: Period) -> Statement:
+    """The statement as the books compute it now (for a closed period, see ``statement_document``)."""
     with read_connection(engine) as conn:
         return _settle(inputs_for(conn, pool, period))
+
+
+def statement_document(engine: Engine, pool: str, period: Period) -> dict[str, Any]:
+    """``settle --json``: the statement recorded at close for a closed period, else computed now."""
+    with read_connection(engine) as conn:
+        recorded = reads.closure(conn, pool, period)
+        if recorded is not None:
+            doc = json.loads(recorded.statement)
+            doc["closed"] = True
+            doc["signoffs"] = [
+                {"partner": s.partner, "name": s.name, "signed_at": s.signed_at}
+                for s in reads.signoffs(conn, pool, period)
+            ]
+            return doc
+        return _settle(inputs_for(conn, pool, period)).as_json()
 
 
 def statements_by_year(conn: Connection, pool: str, period: Period) -> list[Statement]:

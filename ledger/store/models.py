@@ -220,6 +220,7 @@ class ProblemRec(SQLModel, table=True):
 
 __all__ = [
     "Batch",
+    "ClosureRec",
     "ForecastRec",
     "KpiActualRec",
     "LineRec",
@@ -230,7 +231,35 @@ __all__ = [
     "ProblemRec",
     "SQLModel",
     "SavingRec",
+    "SignoffRec",
     "TermRowRec",
     "TermsRec",
     "TxnRec",
 ]
+
+
+class ClosureRec(SQLModel, table=True):
+    """A closed quarter: the statement as it stood, and the hash of its figures."""
+
+    __tablename__ = "closure"
+    pool: str = Field(primary_key=True)
+    year_start: int = Field(primary_key=True)
+    quarter: int = Field(primary_key=True)
+    batch_id: int = Field(foreign_key="batch.id")
+    closed_at: str
+    operator: str
+    figures_hash: str
+    terms_batch: int  # the agreement version the statement was settled on
+    statement: str  # the settle --json document at close
+
+
+class SignoffRec(SQLModel, table=True):
+    """A partner's sign-off of a closed quarter's statement."""
+
+    __tablename__ = "signoff"
+    pool: str = Field(primary_key=True)
+    year_start: int = Field(primary_key=True)
+    quarter: int = Field(primary_key=True)
+    partner: str = Field(primary_key=True)
+    name: str
+    signed_at: str

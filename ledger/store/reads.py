@@ -91,8 +91,11 @@ def _money(p: int | None) -> Decimal | None:
     return None if p is None else from_pence(p)
 
 
-def load_agreement(conn: Connection, pool: str, year: FinancialYear) -> Agreement | None:
-    batch_id = terms_batch(conn, pool, year)
+def load_agreement(
+    conn: Connection, pool: str, year: FinancialYear, version: int | None = None
+) -> Agreement | None:
+    """The year's terms: the newest version, or the version ``version`` (a terms batch id)."""
+    batch_id = version if version is not None else terms_batch(conn, pool, year)
     if batch_id is None:
         return None
     b = batch(conn, batch_id)
@@ -331,3 +334,24 @@ def periods_with_data(conn: Connection, pool: str) -> list[Period]:
         select(B.c.year_start, B.c.quarter).where(and_(B.c.pool == pool, B.c.kind == "return")).distinct()
     ).all()
     return sorted(Period(FinancialYear(y), q) for y, q in rows)
+
+
+def closure(conn: Connection, pool: str, period: Period) -> Any:
+    c = M.ClosureRec.__table__
+    return conn.execute(
+        select(c).where(and_(c.c.pool == pool, c.c.year_start == period.year.start, c.c.quarter == period.quarter))
+    ).first()
+
+
+def closures(conn: Connection, pool: str | None = None) -> list[Any]:
+    c = M.ClosureRec.__table__
+    q = select(c).order_by(c.c.pool, c.c.year_start, c.c.quarter)
+    return list(conn.execute(q.where(c.c.pool == pool) if pool else q))
+
+
+def signoffs(conn: Connection, pool: str, period: Period) -> list[Any]:
+    s = M.SignoffRec.__table__
+    return list(conn.execute(
+        select(s).where(and_(s.c.pool == pool, s.c.year_start == period.year.start, s.c.quarter == period.quarter))
+        .order_by(s.c.signed_at)
+    ))

@@ -108,6 +108,7 @@ def read_return(
         forecasts=tuple(forecasts),
         kpi_actuals=tuple(kpis),
         savings=tuple(savings),
+        period_cell=kv.cells.get("period", "B2"),
     )
     problems.extend(validate_return(ret, agreement, former))
     return ret, agreement, problems
