@@ -47,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     settle.add_argument("pool")
     settle.add_argument("--period", required=True, help="e.g. 2025-26-Q2")
     settle.add_argument("--json", action="store_true")
+    settle.add_argument("--out", metavar="FILE.xlsx", help="also write the statement as a workbook")
     close = sub.add_parser("close", help="close a quarter: record its statement and lock it")
     close.add_argument("pool")
     close.add_argument("--period", required=True)
@@ -54,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("pool")
     sign.add_argument("--period", required=True)
     sign.add_argument("--partner", required=True)
+    rep = sub.add_parser("report", help="the quarterly partner settlement report (.xlsx)")
+    rep.add_argument("--period", required=True)
+    rep.add_argument("--out", required=True, metavar="FILE.xlsx")
+    rep.add_argument("--partner", help="one partner's pack: only what it is party to")
     sav = sub.add_parser("savings", help="savings attribution and the wrong-pocket matrix")
     sav.add_argument("--period", required=True, help="e.g. 2025-26-Q4")
     sav.add_argument("--json", action="store_true")
@@ -114,6 +119,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _template(args)
         if command == "savings":
             return _savings(args)
+        if command == "report":
+            return _report(args)
         if command == "close":
             return _close(args)
         if command == "signoff":
@@ -215,7 +222,12 @@ def _print_table(rows: list[tuple[str, ...]], right: tuple[int, ...] = ()) -> No
 def _settle(args: argparse.Namespace) -> int:
     from ledger.services.settling import statement_document
 
-    doc = statement_document(_engine(args), args.pool.strip().upper(), _period(args.period))
+    pool, period = args.pool.strip().upper(), _period(args.period)
+    doc = statement_document(_engine(args), pool, period)
+    if args.out:
+        written = _write_report(args, period, None, pool)
+        if written:
+            return written
     if args.json:
         print(json.dumps(doc, indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -259,6 +271,30 @@ def print_statement(doc: dict[str, Any]) -> None:
                   "target", "actual", "variance", "gainshare", "withheld", "painshare", "commissioners_bear"))))
     for s in doc.get("signoffs", []):
         print(f"\nSigned off by {s['partner']}: {s['name']}, {s['signed_at']} UTC")
+
+
+def _report(args: argparse.Namespace) -> int:
+    partner = args.partner.strip().upper() if args.partner else None
+    return _write_report(args, _period(args.period), partner, None) or EXIT_OK
+
+
+def _write_report(args: argparse.Namespace, period: Any, partner: str | None, pool: str | None) -> int:
+    """Write the report workbook to --out; a non-zero exit code if it cannot be written."""
+    from ledger.services.reporting import build_report
+    from ledger.workbooks.report import write_report
+
+    if not args.out.lower().endswith(".xlsx"):
+        raise UsageError(f"--out {args.out}: the report is an Excel workbook; name it .xlsx")
+    report = build_report(_engine(args), period, partner, pool)
+    try:
+        path = write_report(report, args.out)
+    except OSError as exc:
+        print(f"pool-ledger: error: cannot write {args.out}: {exc.strerror or exc} "
+              "(hint: close it in Excel, or choose another name)", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"wrote {path}: {len(report.pools)} pool{'s' if len(report.pools) != 1 else ''}, {report.period}"
+          + (f", pack for {partner}" if partner else ""), file=sys.stderr if args.command == "settle" else sys.stdout)
+    return 0
 
 
 def _close(args: argparse.Namespace) -> int:

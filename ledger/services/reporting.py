@@ -1,0 +1,116 @@
+"""The quarterly partner settlement report: gather every figure it shows (the writer lays it out)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Engine, and_, select
+
+from contracts import alliance, savings as savings_rules
+from ledger.figures import line_outturns
+from ledger.money import ZERO
+from ledger.periods import Period
+from ledger.records import Arrangement, Saving
+from ledger.services import LedgerError
+from ledger.services.savings import SavingsReport, savings_report
+from ledger.services.settling import inputs_for, settle_inputs, statement_document
+from ledger.store import models as M
+from ledger.store import reads
+from ledger.store.db import read_connection
+
+
+@dataclass(frozen=True, slots=True)
+class LineFigures:
+    code: str
+    name: str
+    budget: Decimal
+    spend: Decimal
+    income: Decimal
+    forecast: Decimal
+
+    @property
+    def variance(self) -> Decimal:
+        return self.forecast - self.budget
+
+
+@dataclass(slots=True)
+class PoolReport:
+    doc: dict[str, Any]  # the settle --json document (recorded at close, else computed now)
+    lines: list[LineFigures]
+    savings: list[tuple[Saving, savings_rules.SavingFigures]]
+    curve: list[tuple[Decimal, Decimal, Decimal]]  # alliance: (outturn, providers, commissioners)
+    journal: list[dict[str, Any]]
+    signoffs: list[dict[str, str]]
+
+    @property
+    def code(self) -> str:
+        return str(self.doc["pool"])
+
+
+@dataclass(slots=True)
+class Report:
+    period: Period
+    partner: str | None
+    pools: list[PoolReport] = field(default_factory=list)
+    savings: SavingsReport | None = None
+
+
+def build_report(engine: Engine, period: Period, partner: str | None = None, pool: str | None = None) -> Report:
+    """The report for every pool (or one ``pool``), or one partner's pack."""
+    report = Report(period, partner)
+    with read_connection(engine) as conn:
+        codes = [c for c in reads.pool_codes(conn) if reads.load_agreement(conn, c, period.year) is not None]
+        if pool is not None:
+            if pool not in codes:
+                inputs_for(conn, pool, period)  # says what is missing: the pool, or the year's agreement
+            codes = [pool]
+        if not codes:
+            raise LedgerError(f"no pool has an agreement for {period.year}", "import the agreements first")
+        for code in codes:
+            inputs = inputs_for(conn, code, period)
+            if partner and inputs.agreement.member(partner) is None and all(
+                m.partner != partner for m in inputs.former_members
+            ):
+                continue
+            statement = settle_inputs(inputs)
+            outturns = {o.line: o.amount for o in line_outturns(inputs)[0]}
+            ag, ytd = inputs.agreement, inputs.ytd
+            lines = [
+                LineFigures(ln.code, ln.name, ln.budget, ytd.spend[ln.code], ytd.income[ln.code],
+                            outturns.get(ln.code, ZERO))
+                for ln in ag.lines
+            ]
+            rows = [(s, savings_rules.figures(s)) for s in ytd.savings_realised + ytd.savings_forecast]
+            curve: list[tuple[Decimal, Decimal, Decimal]] = []
+            if ag.arrangement is Arrangement.ALLIANCE and statement.totals.budget:
+                toc = statement.totals.budget
+                points = [toc * Decimal(p) / 100 for p in range(80, 121, 2)] + [statement.totals.forecast]
+                curve = alliance.curve(ag, sorted(set(points)))
+            report.pools.append(PoolReport(
+                doc=statement_document(engine, code, period) if inputs.closed else statement.as_json(),
+                lines=lines, savings=rows, curve=curve, journal=journal_rows(conn, code, period),
+                signoffs=[{"partner": s.partner, "name": s.name, "signed_at": s.signed_at}
+                          for s in reads.signoffs(conn, code, period)],
+            ))
+    if partner and not report.pools:
+        raise LedgerError(f"{partner} is not a partner of any pool in {period.year}",
+                          "check the partner code (`pool-ledger pools` lists the pools)")
+    report.savings = savings_report(engine, period)
+    return report
+
+
+def journal_rows(conn: Any, pool: str, period: Period) -> list[dict[str, Any]]:
+    """Every posting dated in the period, with its provenance."""
+    T, P, B = M.TxnRec.__table__, M.PostingRec.__table__, M.Batch.__table__
+    q = (
+        select(T.c.date, T.c.kind, T.c.line, T.c.partner, T.c.counterparty, T.c.reference, T.c.corrects,
+               T.c.sheet, T.c.row, T.c.reverses_batch, P.c.account, P.c.amount, B.c.file_name, B.c.sha256,
+               B.c.operator, B.c.imported_at, B.c.id)
+        .join(P, and_(P.c.batch_id == T.c.batch_id, P.c.seq == T.c.seq))
+        .join(B, B.c.id == T.c.batch_id)
+        .where(and_(T.c.pool == pool, T.c.year_start == period.year.start, T.c.quarter == period.quarter))
+        .order_by(T.c.date, T.c.batch_id, T.c.seq, P.c.leg)
+    )
+    return [dict(r._mapping) for r in conn.execute(q)]
