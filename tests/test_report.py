@@ -11,7 +11,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from tests.conftest import a_return, example_a_agreement, run_cli, settle_json
+from tests.conftest import a_return, run_cli, settle_json
 from tests.test_alliance import AL, example_b, year_end as alliance_year_end
 from tests.test_example_a import import_year
 from tests.test_savings import saving, warm_homes, year_end as savings_year_end
