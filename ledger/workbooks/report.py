@@ -182,7 +182,7 @@ def _statement(wb: Any, report: Report, code: str) -> None:
         s.row(["balance", p["balance"], "brought forward + obligation - paid - transfers out + transfers in"],
               money=(1,), bold=True)
         s.blank()
-    s.finish()
+    s.finish(freeze="A2")
 
 
 def _pool(wb: Any, report: Report, pool: PoolReport) -> None:
