@@ -23,12 +23,12 @@ async def test_the_overview_lists_every_pool_with_its_figures(loaded):
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         table = app.query_one("#pools", DataTable)
-        assert table.row_count == 1
+        assert table.row_count == 7
         row = table.get_row("SWN-CYP")
         assert row[0] == "SWN-CYP" and row[2] == "lead body" and row[3] == "2025-26-Q4"
         assert row[4] == "28,000,000.00" and row[5] == "28,450,000.00" and row[7] == "450,000.00"
         await pilot.press("r")
-        assert app.query_one("#pools", DataTable).row_count == 1
+        assert app.query_one("#pools", DataTable).row_count == 7
         await pilot.press("q")
     assert app.return_code == 0
 
