@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -51,16 +52,19 @@ class PoolLedgerApp(App[None]):
             summary.update("No pools yet. Import an agreement: pool-ledger import agreement.xlsx")
 
     @staticmethod
-    def _row(p: PoolSummary) -> tuple[str, ...]:
+    def _row(p: PoolSummary) -> tuple[str | Text, ...]:
+        def money(x: object) -> Text:
+            return Text(fmt_money(x), justify="right")  # type: ignore[arg-type]
+
         return (
             p.code,
             p.name,
             p.arrangement.replace("_", " "),
             p.period or f"{p.year} (no returns)",
-            fmt_money(p.budget),
-            fmt_money(p.spend),
-            fmt_money(p.forecast),
-            fmt_money(p.variance),
+            money(p.budget),
+            money(p.spend),
+            money(p.forecast),
+            money(p.variance),
             "yes" if p.closed else "no",
         )
 
