@@ -164,23 +164,21 @@ def curve(ag: Agreement, outturns: Sequence[Decimal], kpi: KpiResult | None = No
 
 
 def actual_costs(inputs: SettlementInputs, forecast: bool) -> dict[str, Decimal]:
-    """AOC per provider: net spend on its lines (and spend rows naming it); forecast before Q4."""
+    """AOC per provider: net spend on its lines, with spend rows naming another provider moved to
+    that provider; with ``forecast``, each line's forecast outturn in place of its spend to date."""
     ag, ytd = inputs.agreement, inputs.ytd
+    if forecast:
+        amounts = {o.line: o.amount for o in line_outturns(inputs)[0]}
+    else:
+        amounts = {ln.code: ytd.net_spend(ln.code) for ln in ag.lines}
     named_on_line: dict[str, Decimal] = {}
     costs: dict[str, Decimal] = {m.partner: ZERO for m in ag.with_role(Role.PROVIDER)}
-    if forecast:
-        outturns, _ = line_outturns(inputs)
-        for o in outturns:
-            line = ag.line(o.line)
-            if line is not None and line.provider:
-                costs[line.provider.upper()] = costs.get(line.provider.upper(), ZERO) + o.amount
-        return costs
     for line, provider, amount in ytd.provider_spend:
         named_on_line[line] = named_on_line.get(line, ZERO) + amount
         costs[provider] = costs.get(provider, ZERO) + amount
     for ln in ag.lines:
         if ln.provider:
-            rest = ytd.spend[ln.code] - named_on_line.get(ln.code, ZERO) - ytd.income[ln.code]
+            rest = amounts.get(ln.code, ZERO) - named_on_line.get(ln.code, ZERO)
             costs[ln.provider.upper()] = costs.get(ln.provider.upper(), ZERO) + rest
     return costs
 

@@ -120,7 +120,8 @@ class SavingsShare:
 def share_back(ag: Agreement, landed: dict[str, Benefit], invested: dict[str, Decimal]) -> SavingsShare | None:
     """SPEC 5.6 savings share at Q4: None when the agreement shares nothing."""
     p = Fraction(ag.savings_share) / 100
-    members = [m for m in ag.members if m.role is not Role.BENEFICIARY]
+    entity = ag.host if ag.arrangement is Arrangement.JOINT_VENTURE else None  # holds no balance
+    members = [m for m in ag.members if m.role is not Role.BENEFICIARY and m.partner != entity]
     if not p or not members:
         return None
     pot = {m.partner: round_pence(Fraction(landed.get(m.partner, Benefit()).cashable) * p) for m in members}

@@ -216,3 +216,14 @@ def test_a_spend_row_naming_a_provider_counts_in_its_actual_cost(workbook, db):
     doc = settle_json(db, "STP-TPA", "2025-26-Q1")
     assert provider(doc, "AGE")["items"]["actual_cost"] == "1000.00"
     assert provider(doc, "THR")["items"]["actual_cost"] == "0.00"
+
+
+def test_before_q4_spend_naming_a_provider_counts_in_the_projection(workbook, db):
+    q2 = a_return("STP-TPA", "2025-26-Q2", "SMBC",
+                  Spend=[{"Date": date(2025, 8, 1), "Line": "THR", "Amount": D("1000"), "Provider": "AGE", "Reference": "X"}],
+                  Forecast=[{"Line": code, "Forecast outturn": D(t)} for code, _, t in PROVIDERS])
+    files = [workbook("a.xlsx", "agreement", example_b(), AL), workbook("q2.xlsx", "return", q2, AL)]
+    assert run_cli("import", *files, db=db).returncode == 0
+    doc = settle_json(db, "STP-TPA", "2025-26-Q2")
+    # every line forecast at its target: the projected actual is the target, whoever the rows name
+    assert doc["alliance"]["actual"] == "3000000.00"

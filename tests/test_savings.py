@@ -158,3 +158,17 @@ def test_savings_shared_back_by_risk_shares(workbook, db):
     assert {c: items(doc, c)["savings_transfer"] for c in ("OMBC", "OCCG", "FCH")} == {
         "OMBC": "-8100.00", "OCCG": "12150.00", "FCH": "-4050.00"}  # the pot of 20,250.00 split 40/40/20
     assert "overspend shares" in next(p for p in doc["partners"] if p["partner"] == "OCCG")["explanations"]["savings_transfer"]
+
+
+def test_a_joint_ventures_entity_takes_no_part_in_the_savings_share(workbook, db):
+    from tests.test_arrangements import JV, jv_agreement, jv_year_end
+
+    data = jv_agreement(**{"Savings share %": D(100)})
+    ret = jv_year_end("10000000", "0")
+    ret["Savings"] = [saving(Beneficiary="AFC-LTD", Line="CSC"), saving(Beneficiary="RBK", Line="CSC")]
+    files = [workbook("a.xlsx", "agreement", data, JV), workbook("q4.xlsx", "return", ret, JV)]
+    assert run_cli("import", *files, db=db).returncode == 0
+    doc = settle_json(db, "AFC", "2025-26-Q4")
+    entity = next(p for p in doc["partners"] if p["partner"] == "AFC-LTD")
+    assert entity["balance"] == "0.00" and entity["items"]["savings_transfer"] == "0.00"
+    assert sum(D(p["items"]["savings_transfer"]) for p in doc["partners"]) == 0

@@ -87,7 +87,9 @@ def build_report(engine: Engine, period: Period, partner: str | None = None, poo
             if ag.arrangement is Arrangement.ALLIANCE and statement.totals.budget:
                 toc = statement.totals.budget
                 points = [toc * Decimal(p) / 100 for p in range(80, 121, 2)] + [statement.totals.forecast]
-                curve = alliance.curve(ag, sorted(set(points)))
+                kpi = alliance.kpi_modifier(ag.kpis, {k: ytd.kpi_actuals[k] for k in ytd.kpi_actuals},
+                                            ag.kpi_threshold)
+                curve = alliance.curve(ag, sorted(set(points)), kpi)
             report.pools.append(PoolReport(
                 doc=statement_document(engine, code, period) if inputs.closed else statement.as_json(),
                 lines=lines, savings=rows, curve=curve, journal=journal_rows(conn, code, period),
