@@ -227,42 +227,30 @@ def savings(conn: Connection, pool: str, period: Period, status: str, all_years:
 def latest_kpi_actuals(conn: Connection, pool: str, period: Period) -> Amounts:
     """Each KPI's latest actual reported in the year up to the period."""
     k = M.KpiActualRec.__table__
-    rows = conn.execute(
-        select(k.c.kpi, k.c.actual)
-        .where(
-            and_(
-                k.c.pool == pool,
-                k.c.year_start == period.year.start,
-                k.c.quarter <= period.quarter,
-                k.c.batch_id.not_in(replaced_batches()),
-            )
-        )
-        .order_by(k.c.quarter, k.c.batch_id, k.c.seq)
-    ).all()
-    latest: dict[str, Decimal] = {}
-    for kpi, actual in rows:
-        latest[kpi] = Decimal(actual)
-    return Amounts(tuple(sorted(latest.items())))
+    return Amounts(tuple(sorted((kpi, Decimal(v)) for kpi, v in _latest_rows(conn, k, k.c.kpi, k.c.actual, pool, period).items())))
 
 
 def latest_forecasts(conn: Connection, pool: str, period: Period) -> Amounts:
+    """Each line's forecast from the latest period of the year up to the period that has one."""
     f = M.ForecastRec.__table__
+    return Amounts(tuple(sorted((line, from_pence(v)) for line, v in _latest_rows(conn, f, f.c.line, f.c.amount, pool, period).items())))
+
+
+def _latest_rows(conn: Connection, table: Any, key: Any, value: Any, pool: str, period: Period) -> dict[str, Any]:
+    """key -> value of the latest row of the year up to ``period`` (replaced batches left out)."""
     rows = conn.execute(
-        select(f.c.line, f.c.quarter, f.c.amount)
+        select(key, value)
         .where(
             and_(
-                f.c.pool == pool,
-                f.c.year_start == period.year.start,
-                f.c.quarter <= period.quarter,
-                f.c.batch_id.not_in(replaced_batches()),
+                table.c.pool == pool,
+                table.c.year_start == period.year.start,
+                table.c.quarter <= period.quarter,
+                table.c.batch_id.not_in(replaced_batches()),
             )
         )
-        .order_by(f.c.quarter, f.c.batch_id)
+        .order_by(table.c.quarter, table.c.batch_id, table.c.seq)
     ).all()
-    latest: dict[str, Decimal] = {}
-    for line, _q, amount in rows:
-        latest[line] = from_pence(amount)
-    return Amounts(tuple(sorted(latest.items())))
+    return {k: v for k, v in rows}
 
 
 def money_before(conn: Connection, pool: str, year: FinancialYear) -> dict[str, Decimal]:
