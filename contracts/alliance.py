@@ -234,16 +234,16 @@ def settle(inputs: SettlementInputs) -> Statement:
     for j, m in enumerate(providers):
         gain_j = gains[j] if final else ZERO
         pain_j = pains[j] if final else ZERO
-        share_words = f"{pct(gains[j] or pains[j], result.gainshare or result.painshare)} of {rule}"
+        gain_words = f"{pct(gains[j], result.gainshare)} of {rule}" if result.variance > 0 else f"no gain: {rule}"
+        cap = f", capped at its fee {fmt_money(m.fee or ZERO)}" if ag.pain_cap == "fee" else ""
+        pain_words = f"{pct(pains[j], result.painshare)} of {rule}{cap}" if result.variance < 0 else f"no pain: {rule}"
         items = (
             Item("target", m.target_cost or ZERO, f"target cost ({clause(m, 'target_cost')})"),
             Item("actual_cost", spent.get(m.partner, ZERO), "net spend to date on its lines and rows naming it"),
-            Item("gainshare", gain_j, share_words if final else "payable at Q4; see projected_gainshare"),
-            Item("painshare", pain_j, share_words + (f", capped at its fee {fmt_money(m.fee or ZERO)}"
-                                                     if ag.pain_cap == "fee" else "")
-                 if final else "payable at Q4; see projected_painshare"),
-            Item("projected_gainshare", gains[j], share_words),
-            Item("projected_painshare", pains[j], share_words),
+            Item("gainshare", gain_j, gain_words if final else "payable at Q4; see projected_gainshare"),
+            Item("painshare", pain_j, pain_words if final else "payable at Q4; see projected_painshare"),
+            Item("projected_gainshare", gains[j], gain_words),
+            Item("projected_painshare", pains[j], pain_words),
             savings_item(),
         )
         obligation = -(spent.get(m.partner, ZERO) + gain_j - pain_j)

@@ -227,3 +227,11 @@ def test_before_q4_spend_naming_a_provider_counts_in_the_projection(workbook, db
     doc = settle_json(db, "STP-TPA", "2025-26-Q2")
     # every line forecast at its target: the projected actual is the target, whoever the rows name
     assert doc["alliance"]["actual"] == "3000000.00"
+
+
+def test_each_figure_explains_itself_in_its_own_direction(workbook, db):
+    files = [workbook("a.xlsx", "agreement", example_b(), AL), workbook("q4.xlsx", "return", year_end("2820000"), AL)]
+    assert run_cli("import", *files, db=db).returncode == 0
+    why = provider(settle_json(db, "STP-TPA", "2025-26-Q4"), "THR")["explanations"]
+    assert why["gainshare"].startswith("30% of actual gainshare 66,000.00")
+    assert why["painshare"].startswith("no pain: actual gainshare")

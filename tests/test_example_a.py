@@ -155,3 +155,17 @@ def test_a_bad_period_is_a_usage_error(db):
     r = run_cli("settle", "SWN-CYP", "--period", "2025-Q5", db=db)
     assert r.returncode == 2
     assert "2025-26-Q2" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_reader_that_stops_early_is_no_error(workbook, db):
+    """`pool-ledger settle ... | head` must not end in an internal error when head stops reading."""
+    import subprocess
+
+    from tests.conftest import CLI
+
+    import_year(workbook, db)
+    proc = subprocess.Popen([*CLI, "--db", db, "settle", "SWN-CYP", "--period", "2025-26-Q4"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before anything is written
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and b"internal error" not in err
