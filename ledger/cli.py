@@ -283,18 +283,11 @@ def _report(args: argparse.Namespace) -> int:
 
 def _write_report(args: argparse.Namespace, period: Any, partner: str | None, pool: str | None) -> int:
     """Write the report workbook to --out; a non-zero exit code if it cannot be written."""
-    from ledger.services.reporting import build_report
-    from ledger.workbooks.report import write_report
+    from ledger.services.reporting import export_report
 
     if not args.out.lower().endswith(".xlsx"):
         raise UsageError(f"--out {args.out}: the report is an Excel workbook; name it .xlsx")
-    report = build_report(_engine(args), period, partner, pool)
-    try:
-        path = write_report(report, args.out)
-    except OSError as exc:
-        print(f"pool-ledger: error: cannot write {args.out}: {exc.strerror or exc} "
-              "(hint: close it in Excel, or choose another name)", file=sys.stderr)
-        return EXIT_REFUSED
+    path, report = export_report(_engine(args), period, args.out, partner, pool)
     print(f"wrote {path}: {len(report.pools)} pool{'s' if len(report.pools) != 1 else ''}, {report.period}"
           + (f", pack for {partner}" if partner else ""), file=sys.stderr if args.command == "settle" else sys.stdout)
     return 0

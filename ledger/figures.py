@@ -6,10 +6,10 @@ here is pure: values in, values out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from ledger.money import ZERO, fmt_money
+from ledger.money import ZERO, allocate, fmt_money
 from ledger.periods import Period
 from ledger.problems import Problem, warning
 from ledger.records import Agreement, Amounts, Arrangement, Member, Role, Saving
@@ -102,3 +102,31 @@ def pool_budget(ag: Agreement, carried_in: Decimal = ZERO) -> Decimal:
     if ag.arrangement is Arrangement.ALLIANCE:
         return sum((m.target_cost or ZERO for m in ag.with_role(Role.PROVIDER)), ZERO)
     return sum((ln.budget for ln in ag.lines), ZERO)
+
+
+def with_outturns(inputs: SettlementInputs, outturns: dict[str, Decimal]) -> SettlementInputs:
+    """A what-if: the same books with some lines' full-year outturn set by hand.
+
+    Before Q4 the outturn is the forecast, so the forecast is replaced; at Q4 it
+    is the net spend, so the line's spend moves by the difference.
+    """
+    ytd = inputs.ytd
+    if inputs.final:
+        moved = [(line, v - ytd.net_spend(line)) for line, v in outturns.items()]
+        return replace(inputs, ytd=replace(ytd, spend=Amounts.of(list(ytd.spend.items()) + moved)))
+    kept = [(k, v) for k, v in ytd.forecasts.items() if k not in outturns]
+    return replace(inputs, ytd=replace(ytd, forecasts=Amounts.of(kept + list(outturns.items()))))
+
+
+def with_total_outturn(inputs: SettlementInputs, total: Decimal) -> SettlementInputs:
+    """A what-if on the whole pool (an alliance's outturn): the change is spread over the
+    lines in proportion to their outturns (their budgets when every outturn is nil)."""
+    outturns, _ = line_outturns(inputs)
+    now = sum((o.amount for o in outturns), ZERO)
+    weights = [abs(o.amount) for o in outturns]
+    if not any(weights):
+        weights = [ln.budget for ln in inputs.agreement.lines]
+    if not outturns or not any(weights):
+        return inputs
+    parts = allocate(total - now, weights)
+    return with_outturns(inputs, {o.line: o.amount + d for o, d in zip(outturns, parts)})

@@ -1,77 +1,131 @@
-"""The finance officer's desk (the first screen: every pool at a glance)."""
+"""The finance officer's desk: every pool at a glance, each pool in depth, import, close, sign-off, export."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.screen import Screen
 
-from ledger.money import fmt_money
-from ledger.services.pools import PoolSummary, list_pools
+from ledger.services import LedgerError
+from ledger.services.pool_view import pool_periods, pool_view
+from ledger.services.pools import list_pools
+from tui.dialogs import CloseDialog, ExportDialog, SignoffDialog
+from tui.help_screen import HelpScreen
+from tui.import_screen import ImportScreen
+from tui.overview import OverviewScreen
+from tui.pool_screen import PoolScreen
 
 
 class PoolLedgerApp(App[None]):
-    """Pools overview; the screens for pools, imports and close arrive with their issues."""
-
     TITLE = "pool-ledger"
     SUB_TITLE = "pooled budgets and alliance contracts"
     CSS_PATH = "app.tcss"
     BINDINGS = [
-        Binding("r", "refresh", "Refresh", tooltip="Read the pools again from the ledger"),
-        Binding("q", "quit", "Quit", tooltip="Leave pool-ledger"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, engine: Any, **kwargs: Any):
+    def __init__(self, engine: Any, folder: Path | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.engine = engine
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(id="summary")
-        yield DataTable(id="pools", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        self.folder = folder or Path.cwd()  # where the import tree starts and reports are written
 
     def on_mount(self) -> None:
-        table = self.query_one("#pools", DataTable)
-        table.add_columns("Pool", "Name", "Arrangement", "Period", "Budget", "Spend", "Forecast", "Variance", "Closed")
-        self.action_refresh()
+        self.push_screen(OverviewScreen())
 
-    def action_refresh(self) -> None:
-        pools = list_pools(self.engine)
-        table = self.query_one("#pools", DataTable)
-        table.clear()
-        for p in pools:
-            table.add_row(*self._row(p), key=p.code)
-        summary = self.query_one("#summary", Static)
-        if pools:
-            summary.update(f"{len(pools)} pool{'s' if len(pools) != 1 else ''} in the ledger")
+    # navigation -------------------------------------------------------------
+    def open_pool(self, code: str) -> None:
+        try:
+            self.push_screen(PoolScreen(self.engine, code))
+        except LedgerError as exc:
+            self.notify(str(exc), severity="error")
+
+    def refresh_pools(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, OverviewScreen):
+                screen.action_refresh()
+            elif isinstance(screen, PoolScreen):
+                screen.reload()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_import_files(self) -> None:
+        if not isinstance(self.screen, ImportScreen):
+            self.push_screen(ImportScreen(self.engine, self.folder))
+
+    # the pool a command applies to: the open pool, else the highlighted one --
+    def _pool(self) -> PoolScreen | str | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, PoolScreen):
+                return screen
+            if isinstance(screen, OverviewScreen):
+                return screen.current_pool()
+        return None
+
+    def _pool_and_period(self) -> tuple[str, list[Any], Any, list[str]] | None:
+        target = self._pool()
+        if target is None:
+            self.notify("open or highlight a pool first", severity="warning")
+            return None
+        if isinstance(target, PoolScreen):
+            v = target.view
+            return v.code, v.periods, v.period, [p["partner"] for p in v.statement["partners"]]
+        v = pool_view(self.engine, target)
+        return v.code, v.periods, v.period, [p["partner"] for p in v.statement["partners"]]
+
+    def action_close_quarter(self) -> None:
+        found = self._pool_and_period()
+        if found:
+            code, periods, period, _ = found
+            self.push_screen(CloseDialog(self.engine, code, periods, period), self._changed)
+
+    def action_sign_off(self) -> None:
+        found = self._pool_and_period()
+        if found:
+            code, periods, period, partners = found
+            self.push_screen(SignoffDialog(self.engine, code, periods, period, partners), self._changed)
+
+    def action_export(self) -> None:
+        target = self._pool()
+        if isinstance(target, PoolScreen):
+            periods, period = target.view.periods, target.view.period
         else:
-            summary.update("No pools yet. Import an agreement: pool-ledger import agreement.xlsx")
+            pools = list_pools(self.engine)
+            if not pools:
+                self.notify("nothing to export yet: import an agreement first", severity="warning")
+                return
+            code = target or pools[0].code
+            periods = pool_periods(self.engine, code)
+            summary = next(p for p in pools if p.code == code)
+            period = next((p for p in periods if str(p) == summary.period), periods[0])
+        self.push_screen(ExportDialog(self.engine, periods, period, self.folder))
 
-    @staticmethod
-    def _row(p: PoolSummary) -> tuple[str | Text, ...]:
-        def money(x: object) -> Text:
-            return Text(fmt_money(x), justify="right")  # type: ignore[arg-type]
+    def _changed(self, result: str | None) -> None:
+        if result:
+            self.refresh_pools()
 
-        return (
-            p.code,
-            p.name,
-            p.arrangement.replace("_", " "),
-            p.period or f"{p.year} (no returns)",
-            money(p.budget),
-            money(p.spend),
-            money(p.forecast),
-            money(p.variance),
-            "yes" if p.closed else "no",
-        )
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Import workbooks", "Choose the agreement and returns to import", self.action_import_files)
+        yield SystemCommand("Close quarter", "Close the quarter of the open (or highlighted) pool",
+                            self.action_close_quarter)
+        yield SystemCommand("Sign off", "Record a partner's sign-off of a closed quarter", self.action_sign_off)
+        yield SystemCommand("Export report", "Write the quarterly settlement report (.xlsx)", self.action_export)
+        yield SystemCommand("Help", "Keys and how a quarter goes", self.action_help)
+        for p in list_pools(self.engine):
+            yield SystemCommand(f"Open pool {p.code}", p.name, lambda code=p.code: self.open_pool(code),
+                                discover=False)
 
 
-def make_app(engine: Any) -> PoolLedgerApp:
+def make_app(engine: Any, folder: Path | None = None) -> PoolLedgerApp:
     """Build the app the same way for production and for tests."""
-    return PoolLedgerApp(engine)
+    return PoolLedgerApp(engine, folder)
 
 
 def run(engine: Any) -> None:

@@ -9,11 +9,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from ledger.figures import SettlementInputs, line_outturns, pool_budget
-from ledger.money import money_str
+from ledger.money import money_str, ratio_str
 from ledger.periods import Period
 from ledger.services.settling import inputs_for
 from ledger.store import reads
 from ledger.store.db import read_connection
+
+
+RED_OVER = Decimal("0.02")  # a forecast more than 2% over budget is red
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,22 @@ class PoolSummary:
     def variance(self) -> Decimal:
         return self.forecast - self.budget
 
+    @property
+    def variance_ratio(self) -> Decimal | None:
+        """Forecast over (+) or under (-) budget as a fraction of the budget."""
+        return self.variance / self.budget if self.budget else None
+
+    @property
+    def status(self) -> str:
+        """Red, amber or green by variance (docs/design.md): red when the forecast is more than
+        2% over budget, amber when over by up to 2% or with no budget to measure against, else green."""
+        ratio = self.variance_ratio
+        if ratio is None:
+            return "amber" if self.variance else "green"
+        if ratio > RED_OVER:
+            return "red"
+        return "amber" if ratio > 0 else "green"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
@@ -43,6 +62,8 @@ class PoolSummary:
             "spend": money_str(self.spend),
             "forecast": money_str(self.forecast),
             "variance": money_str(self.variance),
+            "variance_ratio": None if self.variance_ratio is None else ratio_str(self.variance_ratio),
+            "status": self.status,
             "closed": self.closed,
         }
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, and_, select
 
 from contracts import alliance, savings as savings_rules
-from ledger.figures import line_outturns
+from ledger.figures import SettlementInputs, line_outturns
 from ledger.money import ZERO
 from ledger.periods import Period
 from ledger.records import Arrangement, Saving
 from ledger.services import LedgerError
 from ledger.services.savings import SavingsReport, savings_report
 from ledger.services.settling import inputs_for, settle_inputs, statement_document
+from ledger.statement import Statement
 from ledger.store import models as M
 from ledger.store import reads
 from ledger.store.db import read_connection
@@ -75,24 +77,11 @@ def build_report(engine: Engine, period: Period, partner: str | None = None, poo
             ):
                 continue
             statement = settle_inputs(inputs)
-            outturns = {o.line: o.amount for o in line_outturns(inputs)[0]}
-            ag, ytd = inputs.agreement, inputs.ytd
-            lines = [
-                LineFigures(ln.code, ln.name, ln.budget, ytd.spend[ln.code], ytd.income[ln.code],
-                            outturns.get(ln.code, ZERO))
-                for ln in ag.lines
-            ]
-            rows = [(s, savings_rules.figures(s)) for s in ytd.savings_realised + ytd.savings_forecast]
-            curve: list[tuple[Decimal, Decimal, Decimal]] = []
-            if ag.arrangement is Arrangement.ALLIANCE and statement.totals.budget:
-                toc = statement.totals.budget
-                points = [toc * Decimal(p) / 100 for p in range(80, 121, 2)] + [statement.totals.forecast]
-                kpi = alliance.kpi_modifier(ag.kpis, {k: ytd.kpi_actuals[k] for k in ytd.kpi_actuals},
-                                            ag.kpi_threshold)
-                curve = alliance.curve(ag, sorted(set(points)), kpi)
+            rows = [(s, savings_rules.figures(s)) for s in inputs.ytd.savings_realised + inputs.ytd.savings_forecast]
             report.pools.append(PoolReport(
                 doc=statement_document(engine, code, period) if inputs.closed else statement.as_json(),
-                lines=lines, savings=rows, curve=curve, journal=journal_rows(conn, code, period),
+                lines=line_figures(inputs), savings=rows, curve=gain_pain_curve(inputs, statement),
+                journal=journal_rows(conn, code, period),
                 signoffs=[{"partner": s.partner, "name": s.name, "signed_at": s.signed_at}
                           for s in reads.signoffs(conn, code, period)],
             ))
@@ -101,6 +90,43 @@ def build_report(engine: Engine, period: Period, partner: str | None = None, poo
                           "check the partner code (`pool-ledger pools` lists the pools)")
     report.savings = savings_report(engine, period)
     return report
+
+
+def export_report(
+    engine: Engine, period: Period, out: str | Path, partner: str | None = None, pool: str | None = None
+) -> tuple[Path, Report]:
+    """Build the report and write it to ``out`` (.xlsx)."""
+    from ledger.workbooks.report import write_report
+
+    if not str(out).lower().endswith(".xlsx"):
+        raise LedgerError(f"{out}: the report is an Excel workbook", "name it .xlsx")
+    report = build_report(engine, period, partner, pool)
+    try:
+        return write_report(report, out), report
+    except OSError as exc:
+        raise LedgerError(f"cannot write {out}: {exc.strerror or exc}", "close it in Excel, or choose another name")
+
+
+def line_figures(inputs: SettlementInputs) -> list[LineFigures]:
+    """Each line's budget, spend and income to date, and forecast outturn."""
+    outturns = {o.line: o.amount for o in line_outturns(inputs)[0]}
+    ytd = inputs.ytd
+    return [
+        LineFigures(ln.code, ln.name, ln.budget, ytd.spend[ln.code], ytd.income[ln.code], outturns.get(ln.code, ZERO))
+        for ln in inputs.agreement.lines
+    ]
+
+
+def gain_pain_curve(inputs: SettlementInputs, statement: Statement) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """Alliance: (outturn, providers' share, commissioners' share) from 80% to 120% of the target cost,
+    with the forecast outturn among the points; empty for other arrangements."""
+    ag = inputs.agreement
+    if ag.arrangement is not Arrangement.ALLIANCE or not statement.totals.budget:
+        return []
+    toc = statement.totals.budget
+    points = [toc * Decimal(p) / 100 for p in range(80, 121, 2)] + [statement.totals.forecast]
+    kpi = alliance.kpi_modifier(ag.kpis, dict(inputs.ytd.kpi_actuals.items()), ag.kpi_threshold)
+    return alliance.curve(ag, sorted(set(points)), kpi)
 
 
 def journal_rows(conn: Any, pool: str, period: Period) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from contracts import savings as rules
 from ledger.money import ZERO, money_str, ratio_str
@@ -68,30 +68,36 @@ class SavingsReport:
 
 
 def savings_report(engine: Engine, period: Period) -> SavingsReport:
+    """Savings of every pool with an agreement for the period's year, and the wrong-pocket matrix."""
     report = SavingsReport(period)
     with read_connection(engine) as conn:
         for code in reads.pool_codes(conn):
-            if reads.load_agreement(conn, code, period.year) is None:
-                continue
-            try:
-                inputs = inputs_for(conn, code, period)
-                st = settle_inputs(inputs)
-            except LedgerError as exc:
-                report.problems.append(warning(Source(f"pool {code}"), f"left out: {exc}"))
-                continue
-            ag = inputs.agreement
-            landed = rules.benefits(inputs.ytd.savings_realised, inputs.ytd.savings_forecast)
-            invested = rules.investments(ag, st)
-            cumulative = rules.benefits(reads.savings(conn, code, period, "realised", all_years=True), ())
-            for m in ag.members:
-                b = landed.get(m.partner, rules.Benefit())
-                if invested[m.partner] or b.net or b.forecast_net or m.role is not Role.BENEFICIARY:
-                    report.rows.append(SavingsRow(code, m.partner, m.role.value, invested[m.partner], b,
-                                                  cumulative.get(m.partner, rules.Benefit()).net))
-            if any(b.net for b in landed.values()) and not any(v > 0 for v in invested.values()):
-                report.problems.append(warning(Source(ag.source.file, "Partners"),
-                                               f"pool {code}: no partner has invested yet, so its savings are in no "
-                                               "cell of the wrong-pocket matrix"))
-            for cell, v in rules.matrix(ag, landed, invested).items():
-                report.matrix[cell] = report.matrix.get(cell, ZERO) + v
+            if reads.load_agreement(conn, code, period.year) is not None:
+                pool_savings(conn, code, period, report)
+    return report
+
+
+def pool_savings(conn: Connection, code: str, period: Period, report: SavingsReport) -> SavingsReport:
+    """Add one pool's rows and matrix cells to ``report``."""
+    try:
+        inputs = inputs_for(conn, code, period)
+        st = settle_inputs(inputs)
+    except LedgerError as exc:
+        report.problems.append(warning(Source(f"pool {code}"), f"left out: {exc}"))
+        return report
+    ag = inputs.agreement
+    landed = rules.benefits(inputs.ytd.savings_realised, inputs.ytd.savings_forecast)
+    invested = rules.investments(ag, st)
+    cumulative = rules.benefits(reads.savings(conn, code, period, "realised", all_years=True), ())
+    for m in ag.members:
+        b = landed.get(m.partner, rules.Benefit())
+        if invested[m.partner] or b.net or b.forecast_net or m.role is not Role.BENEFICIARY:
+            report.rows.append(SavingsRow(code, m.partner, m.role.value, invested[m.partner], b,
+                                          cumulative.get(m.partner, rules.Benefit()).net))
+    if any(b.net for b in landed.values()) and not any(v > 0 for v in invested.values()):
+        report.problems.append(warning(Source(ag.source.file, "Partners"),
+                                       f"pool {code}: no partner has invested yet, so its savings are in no "
+                                       "cell of the wrong-pocket matrix"))
+    for cell, v in rules.matrix(ag, landed, invested).items():
+        report.matrix[cell] = report.matrix.get(cell, ZERO) + v
     return report

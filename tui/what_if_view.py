@@ -1,0 +1,115 @@
+"""What-if: change a line's outturn (or the whole pool's) and see each partner's exposure move; nothing saved."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, DataTable, Input, Static
+
+from ledger.services import LedgerError
+from ledger.services.pool_view import PoolView, WhatIf, what_if
+from tui.format import money, parse_amount
+
+
+class WhatIfView(Vertical):
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: PoolView | None = None
+        self.overrides: dict[str, Decimal] = {}
+        self.total: Decimal | None = None
+        self.result: WhatIf | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Pick a line and type its outturn, or type the whole pool's outturn. "
+                     "Exposures move at once; nothing is saved.", classes="caption")
+        with Horizontal(id="whatif-inputs"):
+            yield Input(placeholder="outturn of the highlighted line", id="whatif-line")
+            yield Input(placeholder="or the whole pool's outturn", id="whatif-total")
+            yield Button("Reset", id="whatif-reset", compact=True)
+        yield DataTable(id="whatif-lines", cursor_type="row", zebra_stripes=True)
+        yield Static(id="whatif-summary")
+        yield DataTable(id="whatif-exposure", cursor_type="row", zebra_stripes=True)
+
+    def show(self, view: PoolView) -> None:
+        self.view = view
+        self.overrides, self.total = {}, None
+        for i in self.query(Input):
+            i.value = ""
+        self.recompute()
+
+    def recompute(self) -> None:
+        v = self.view
+        if v is None:
+            return
+        try:
+            self.result = what_if(self.app.engine, v.code, v.period, self.overrides, self.total)  # type: ignore[attr-defined]
+        except LedgerError as exc:
+            self.query_one("#whatif-summary", Static).update(Text(str(exc), style="red"))
+            return
+        lines = self.query_one("#whatif-lines", DataTable)
+        row = lines.cursor_row
+        lines.clear(columns=True)
+        lines.add_columns("Line", "Name", "Outturn now", "What-if outturn")
+        for ln in v.lines:
+            lines.add_row(ln.code, ln.name, money(ln.forecast), money(self.overrides.get(ln.code)), key=ln.code)
+        if lines.row_count:
+            lines.move_cursor(row=min(row, lines.row_count - 1))
+        r = self.result
+        summary = Text(f"Pool outturn {money(r.outturn_now).plain} → {money(r.outturn_then).plain}", style="bold")
+        summary.append(" (what-if, not saved)" if self.overrides or self.total is not None else " (as the books stand)")
+        for p in r.problems:
+            summary.append(f"\n{p}", style="red")
+        self.query_one("#whatif-summary", Static).update(summary)
+        table = self.query_one("#whatif-exposure", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Partner", "Name", "Obligation now", "What-if", "Change", "Balance now", "Balance what-if")
+        for e in r.exposures:
+            table.add_row(e.partner, e.name, money(e.obligation_now), money(e.obligation_then),
+                          money(e.change, signed=True), money(e.balance_now), money(e.balance_then), key=e.partner)
+
+    def highlighted_line(self) -> str | None:
+        lines = self.query_one("#whatif-lines", DataTable)
+        if not lines.row_count:
+            return None
+        return str(lines.coordinate_to_cell_key(lines.cursor_coordinate).row_key.value)
+
+    @on(Input.Changed, "#whatif-line")
+    def _line_changed(self, event: Input.Changed) -> None:
+        line = self.highlighted_line()
+        if line is None:
+            return
+        value = parse_amount(event.value)
+        event.input.set_class(bool(event.value.strip()) and value is None, "invalid")
+        if value is None:
+            if self.overrides.pop(line, None) is None:
+                return
+        else:
+            self.overrides[line] = value
+        self.recompute()
+
+    @on(Input.Changed, "#whatif-total")
+    def _total_changed(self, event: Input.Changed) -> None:
+        value = parse_amount(event.value)
+        event.input.set_class(bool(event.value.strip()) and value is None, "invalid")
+        if value == self.total:
+            return
+        self.total = value
+        self.recompute()
+
+    @on(DataTable.RowHighlighted, "#whatif-lines")
+    def _line_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        field = self.query_one("#whatif-line", Input)
+        code = str(event.row_key.value)
+        field.placeholder = f"outturn of {code}"
+        value = self.overrides.get(code)
+        with field.prevent(Input.Changed):
+            field.value = "" if value is None else f"{value}"
+
+    @on(Button.Pressed, "#whatif-reset")
+    def _reset(self) -> None:
+        if self.view is not None:
+            self.show(self.view)
