@@ -32,3 +32,7 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+.PHONY: bench-journal
+bench-journal: $(VENV)/.installed-test
+	$(BIN)/python bench/journal_open.py

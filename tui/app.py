@@ -49,7 +49,7 @@ class PoolLedgerApp(App[None]):
             if isinstance(screen, OverviewScreen):
                 screen.action_refresh()
             elif isinstance(screen, PoolScreen):
-                screen.reload()
+                screen.reread()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

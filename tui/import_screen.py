@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
+from time import monotonic as clock
 from typing import Any, Iterable
 
 from rich.text import Text
@@ -82,9 +82,9 @@ class ImportScreen(Screen[None]):
         table = self.query_one("#chosen", DataTable)
         table.clear()
         for p in self.chosen:
-            table.add_row(self._name(p), (status or {}).get(str(p), "to import"), key=str(p))
+            table.add_row(self._label_of(p), (status or {}).get(str(p), "to import"), key=str(p))
 
-    def _name(self, p: Path) -> str:
+    def _label_of(self, p: Path) -> str:
         try:
             return str(p.relative_to(self.folder))
         except ValueError:
@@ -151,7 +151,7 @@ class ImportScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="import")
     def importing(self, paths: list[str], dry_run: bool) -> None:
-        started = time.monotonic()
+        started = clock()
         rows_done = 0
         files_done: set[str] = set()
 
@@ -160,12 +160,12 @@ class ImportScreen(Screen[None]):
             if p.stage == "done":
                 files_done.add(p.file)
                 rows_done += p.rows
-            seconds = max(time.monotonic() - started, 1e-6)
+            seconds = max(clock() - started, 1e-6)
             rows = rows_done + (p.rows if p.stage != "done" else 0)
             self.app.call_from_thread(self._progress, p, len(files_done), rows, rows / seconds)
 
         results = import_files(self.engine, paths, dry_run=dry_run, progress=progress, cancel=self.cancel)
-        self.app.call_from_thread(self._finished, results, time.monotonic() - started, dry_run)
+        self.app.call_from_thread(self._finished, results, clock() - started, dry_run)
 
     def _progress(self, p: ImportProgress, files: int, rows: int, rate: float) -> None:
         self.query_one("#progress", ProgressBar).update(progress=files)
@@ -181,7 +181,7 @@ class ImportScreen(Screen[None]):
         self.query_one("#stop", Button).disabled = True
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=len(results), progress=len(results))
-        self.show_chosen({r.path: r.status + (f" ({r.rows:,} rows)" if r.rows else "") for r in results})
+        self.show_chosen({r.path: r.status + (f" ({r.rows:,} rows)" if r.rows and not r.refused else "") for r in results})
         table = self.query_one("#problems", DataTable)
         table.clear()
         for r in results:
@@ -194,7 +194,9 @@ class ImportScreen(Screen[None]):
         verb = "checked" if dry_run else "imported"
         done = sum(r.status in ("imported", "checked") for r in results)
         same = sum(r.status == "unchanged" for r in results)
-        text = Text(f"{done} {verb}, {same} unchanged, {len(refused)} refused; {rows:,} rows in {seconds:.1f} s. ")
+        rate = rows / seconds if seconds > 0 else 0
+        text = Text(f"{done} {verb}, {same} unchanged, {len(refused)} refused; {rows:,} rows in {seconds:.1f} s "
+                    f"({rate:,.0f} rows/s). ")
         if refused:
             text.append("Nothing of a refused file was written: correct the cells below and import it again.",
                         style="bold red")

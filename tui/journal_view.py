@@ -53,9 +53,9 @@ class JournalView(Vertical):
         choices = journal_choices(self.app.engine, self.pool)  # type: ignore[attr-defined]
         for name in ("partner", "line", "period", "file"):
             self.query_one(f"#jf-{name}", Select).set_options([(c, c) for c in choices[name]])
-        self.reload()
+        self.restart()
 
-    def reload(self) -> None:
+    def restart(self) -> None:
         self.last, self.more, self.count, self.postings = None, False, None, []
         self.query_one("#journal-table", DataTable).clear()
         self.next_page()
@@ -120,4 +120,4 @@ class JournalView(Vertical):
             period=parse_period(given["period"]) if given["period"] else None, file=given["file"],
         )
         if self.loaded:
-            self.reload()
+            self.restart()

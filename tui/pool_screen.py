@@ -124,7 +124,7 @@ class PoolScreen(Screen[None]):
             return
         self.show()
 
-    def reload(self) -> None:
+    def reread(self) -> None:
         self.load(self.view.period)
 
     def action_tab(self, n: int) -> None:

@@ -22,6 +22,7 @@ class WhatIfView(Vertical):
         self.overrides: dict[str, Decimal] = {}
         self.total: Decimal | None = None
         self.result: WhatIf | None = None
+        self.current_line: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Pick a line and type its outturn, or type the whole pool's outturn. "
@@ -104,6 +105,9 @@ class WhatIfView(Vertical):
     def _line_highlighted(self, event: DataTable.RowHighlighted) -> None:
         field = self.query_one("#whatif-line", Input)
         code = str(event.row_key.value)
+        if code == self.current_line:
+            return  # the same line, re-drawn: leave what is being typed alone
+        self.current_line = code
         field.placeholder = f"outturn of {code}"
         value = self.overrides.get(code)
         with field.prevent(Input.Changed):

@@ -69,7 +69,7 @@ class Posting:
 
     @property
     def provenance(self) -> str:
-        where = f"{self.file}:{self.cell}" if self.cell else self.file
+        where = f"{self.file_name}:{self.cell}" if self.cell else self.file_name
         text = f"{where}, batch {self.key[0]} row {self.key[1] + 1}, imported {self.imported_at} by {self.operator}"
         if self.reverses_batch is not None:
             text += f"; reverses batch {self.reverses_batch}"
