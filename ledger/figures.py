@@ -120,13 +120,16 @@ def with_outturns(inputs: SettlementInputs, outturns: dict[str, Decimal]) -> Set
 
 def with_total_outturn(inputs: SettlementInputs, total: Decimal) -> SettlementInputs:
     """A what-if on the whole pool (an alliance's outturn): the change is spread over the
-    lines in proportion to their outturns (their budgets when every outturn is nil)."""
+    lines in proportion to their outturns (their budgets when every outturn is nil, evenly
+    when every budget is nil too)."""
     outturns, _ = line_outturns(inputs)
     now = sum((o.amount for o in outturns), ZERO)
     weights = [abs(o.amount) for o in outturns]
     if not any(weights):
         weights = [ln.budget for ln in inputs.agreement.lines]
-    if not outturns or not any(weights):
+    if not any(weights):
+        weights = [Decimal(1)] * len(outturns)
+    if not outturns:
         return inputs
     parts = allocate(total - now, weights)
     return with_outturns(inputs, {o.line: o.amount + d for o, d in zip(outturns, parts)})

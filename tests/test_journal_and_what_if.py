@@ -7,7 +7,6 @@
    obligations as SPEC 5.1 and 5.5 say; an unknown line is refused; nothing is written.
 5. ``with_outturns`` / ``with_total_outturn`` as pure functions (hypothesis).
 
-The strict xfail tests pin bugs found while writing these; each says what is wrong.
 """
 
 from __future__ import annotations
@@ -219,16 +218,15 @@ def test_choices_list_the_partners_lines_periods_and_files(loaded):
 def test_every_partner_line_and_period_choice_selects_postings(loaded):
     for pool in POOLS:
         c = journal_choices(loaded, pool)
-        for partner in c["partner"]:
-            assert journal_count(loaded, JournalFilter(pool, partner=partner)) > 0, (pool, partner)
+        # partners come from the agreement: one that has not posted yet (ILF's ACADEMY) selects nothing
+        posted = {p.partner for p in postings(walk(loaded, JournalFilter(pool), size=500)) if p.partner}
+        assert posted <= set(c["partner"]), pool
         for line in c["line"]:
             assert journal_count(loaded, JournalFilter(pool, line=line)) > 0, (pool, line)
         for period in c["period"]:
             assert journal_count(loaded, JournalFilter(pool, period=parse_period(period))) > 0, (pool, period)
 
 
-@pytest.mark.xfail(strict=True, reason="journal_choices offers every batch's file, agreement.xlsx too, which "
-                   "has no postings: choosing it shows an empty journal (list only files of batches with txns)")
 def test_every_file_choice_selects_postings(loaded):
     for pool in POOLS:
         for name in journal_choices(loaded, pool)["file"]:
@@ -285,20 +283,17 @@ def test_a_replacement_shows_its_reversals_in_the_journal(loaded, tmp_path):
     originals = [p for p in ps if p.key[0] == old]
     assert {p.key[0] for p in reversals} == {new} and {p.reverses_batch for p in reversals} == {old}
     assert sorted(p.amount for p in reversals) == sorted(-p.amount for p in originals)
-    assert all(f"reverses batch {old}" in p.provenance and "R. Placer" in p.provenance for p in reversals)
+    assert all(f"(batch {old})" in p.provenance and "reverses " in p.provenance and "R. Placer" in p.provenance for p in reversals)
     assert balanced(ps)
     assert [p.key for p in ps] == all_keys(loaded, "SWN-CYP")
 
 
-@pytest.mark.xfail(strict=True, reason="a reversal keeps the Sheet!Cell of the row it reverses (in the old file) "
-                   "but its provenance names the new batch's file with that cell: `new.xlsx:Spend!A3` points at "
-                   "another row (here the CYP-SOC spend, not the CYP-HLTH row reversed)")
 def test_a_reversal_names_the_file_its_cell_is_in(loaded, tmp_path):
     old, _, old_file = resubmit_swindon_q4(loaded, tmp_path)
     reversals = [p for p in postings(walk(loaded, JournalFilter("SWN-CYP"), size=200)) if p.reverses_batch == old]
     assert reversals
     for p in reversals:
-        assert f"{Path(old_file).name}:{p.cell}" in p.provenance
+        assert f"reverses {Path(old_file).name}:{p.cell}" in p.provenance
 
 
 def test_a_close_posts_obligations_that_name_the_close(loaded):
@@ -326,7 +321,7 @@ def changes(w: WhatIf) -> dict[str, Decimal]:
 
 
 def then(w: WhatIf) -> dict[str, Decimal]:
-    return {e.partner: e.obligation_then for e in w.exposures}
+    return {e.partner: e.exposure_then for e in w.exposures}
 
 
 def inputs(engine: Any, pool: str, period: Period) -> SettlementInputs:
@@ -367,9 +362,6 @@ def test_swindon_60_40_below_the_cap_and_the_host_past_it(loaded):
     assert {k: up[k] - nil[k] for k in up} == {"SBC": Decimal("60000"), "PCT": Decimal("40000")}
 
 
-@pytest.mark.xfail(strict=True, reason="before Q4 what_if compares obligations, which hold no variance share or "
-                   "gain/pain until Q4 (SPEC 5: memorandum items), so a forecast what-if shows no change for anyone; "
-                   "the projection is in forecast_variance_share / projected_gainshare / projected_painshare")
 @pytest.mark.parametrize(("pool", "kw"), [("WHO", {"outturns": {"INSUL": Decimal("900000")}}),
                                           ("STP-TPA", {"total": Decimal("3240000")})])
 def test_a_forecast_what_if_before_q4_moves_the_projected_exposure(loaded, pool, kw):
@@ -468,7 +460,7 @@ def outturns(inputs: SettlementInputs) -> dict[str, Decimal]:
 @given(books(), st.integers(-10**12, 10**12).map(pounds))
 def test_with_total_outturn_makes_the_lines_sum_to_the_total(inputs, total):
     now = outturns(inputs)
-    assume(any(now.values()) or any(ln.budget for ln in inputs.agreement.lines))  # see the xfail below
+    assume(any(now.values()) or any(ln.budget for ln in inputs.agreement.lines))  # all-nil: see the test below
     then = outturns(with_total_outturn(inputs, total))
     assert sum(then.values(), Decimal(0)) == total
     assert list(then) == list(now)
@@ -488,9 +480,6 @@ def test_with_outturns_sets_the_chosen_lines_and_keeps_the_rest(inputs, data):
     assert outturns(with_outturns(inputs, {})) == now
 
 
-@pytest.mark.xfail(strict=True, reason="with_total_outturn returns the books unchanged when every line's outturn "
-                   "and budget is nil (budgets may be 0, e.g. an alliance's lines at Q1): the total asked for is "
-                   "silently ignored; spread it evenly, or say so")
 def test_with_total_outturn_reaches_the_total_when_every_line_is_nil():
     lines = tuple(Line(c, c, Decimal(0), Source("generated.xlsx", "Lines")) for c in ("A", "B"))
     ag = Agreement("GEN", "Generated pool", Arrangement.ALLIANCE, Y, Source("generated.xlsx"), lines=lines)

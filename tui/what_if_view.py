@@ -11,7 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Static
 
 from ledger.services import LedgerError
-from ledger.services.pool_view import PoolView, WhatIf, what_if
+from ledger.figures import SettlementInputs
+from ledger.services.pool_view import PoolView, WhatIf, what_if_inputs, what_if_on
 from tui.format import money, parse_amount
 
 
@@ -23,10 +24,12 @@ class WhatIfView(Vertical):
         self.total: Decimal | None = None
         self.result: WhatIf | None = None
         self.current_line: str | None = None
+        self.inputs: SettlementInputs | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Pick a line and type its outturn, or type the whole pool's outturn. "
-                     "Exposures move at once; nothing is saved.", classes="caption")
+        yield Static("Pick a line and type its outturn, or type the whole pool's outturn. Each partner's "
+                     "exposure (its obligation for the year, with the projected shares before Q4) moves at once; "
+                     "nothing is saved.", classes="caption")
         with Horizontal(id="whatif-inputs"):
             yield Input(placeholder="outturn of the highlighted line", id="whatif-line")
             yield Input(placeholder="or the whole pool's outturn", id="whatif-total")
@@ -38,16 +41,20 @@ class WhatIfView(Vertical):
     def show(self, view: PoolView) -> None:
         self.view = view
         self.overrides, self.total = {}, None
+        try:  # the books are read once; each keystroke only re-runs the settlement
+            self.inputs = what_if_inputs(self.app.engine, view.code, view.period)  # type: ignore[attr-defined]
+        except LedgerError:
+            self.inputs = None
         for i in self.query(Input):
             i.value = ""
         self.recompute()
 
     def recompute(self) -> None:
         v = self.view
-        if v is None:
+        if v is None or self.inputs is None:
             return
         try:
-            self.result = what_if(self.app.engine, v.code, v.period, self.overrides, self.total)  # type: ignore[attr-defined]
+            self.result = what_if_on(self.inputs, self.overrides, self.total)
         except LedgerError as exc:
             self.query_one("#whatif-summary", Static).update(Text(str(exc), style="red"))
             return
@@ -67,9 +74,9 @@ class WhatIfView(Vertical):
         self.query_one("#whatif-summary", Static).update(summary)
         table = self.query_one("#whatif-exposure", DataTable)
         table.clear(columns=True)
-        table.add_columns("Partner", "Name", "Obligation now", "What-if", "Change", "Balance now", "Balance what-if")
+        table.add_columns("Partner", "Name", "Exposure now", "What-if", "Change", "Balance now", "Balance what-if")
         for e in r.exposures:
-            table.add_row(e.partner, e.name, money(e.obligation_now), money(e.obligation_then),
+            table.add_row(e.partner, e.name, money(e.exposure_now), money(e.exposure_then),
                           money(e.change, signed=True), money(e.balance_now), money(e.balance_then), key=e.partner)
 
     def highlighted_line(self) -> str | None:

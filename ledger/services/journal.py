@@ -19,6 +19,7 @@ from ledger.store import models as M
 from ledger.store.db import read_connection
 
 T, P, B = M.TxnRec.__table__, M.PostingRec.__table__, M.Batch.__table__
+R = B.alias("reversed")  # the batch a reversal undoes
 Key = tuple[int, int, int]  # (batch_id, seq, leg)
 
 
@@ -40,8 +41,9 @@ class JournalFilter:
             cond.append(T.c.line == self.line)
         if self.period is not None:
             cond += [T.c.year_start == self.period.year.start, T.c.quarter == self.period.quarter]
-        if self.file:
-            cond.append(B.c.file_name.contains(self.file, autoescape=True))
+        if self.file:  # the pool's batches by name first: a handful, then their postings by key
+            cond.append(T.c.batch_id.in_(
+                select(B.c.id).where(B.c.pool == self.pool, B.c.file_name.contains(self.file, autoescape=True))))
         return and_(*cond)
 
 
@@ -62,6 +64,7 @@ class Posting:
     operator: str
     imported_at: str
     reverses_batch: int | None
+    reversed_file: str | None = None  # the file of the batch reversed, where ``cell`` is
 
     @property
     def file_name(self) -> str:
@@ -69,11 +72,12 @@ class Posting:
 
     @property
     def provenance(self) -> str:
+        if self.reverses_batch is not None:  # its cell is that of the row reversed, in the earlier file
+            old = PurePath(self.reversed_file or "").name
+            return (f"{self.file_name}, batch {self.key[0]}, imported {self.imported_at} by {self.operator}: "
+                    f"reverses {old}:{self.cell} (batch {self.reverses_batch})")
         where = f"{self.file_name}:{self.cell}" if self.cell else self.file_name
-        text = f"{where}, batch {self.key[0]} row {self.key[1] + 1}, imported {self.imported_at} by {self.operator}"
-        if self.reverses_batch is not None:
-            text += f"; reverses batch {self.reverses_batch}"
-        return text
+        return f"{where}, batch {self.key[0]} row {self.key[1] + 1}, imported {self.imported_at} by {self.operator}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +94,9 @@ def _query(f: JournalFilter) -> Any:
     return (
         select(T.c.batch_id, T.c.seq, P.c.leg, T.c.date, T.c.year_start, T.c.quarter, T.c.kind, P.c.account,
                P.c.amount, T.c.line, T.c.partner, T.c.reference, T.c.description, T.c.sheet, T.c.cell,
-               B.c.file_name, B.c.operator, B.c.imported_at, T.c.reverses_batch)
+               B.c.file_name, B.c.operator, B.c.imported_at, T.c.reverses_batch, R.c.file_name.label("reversed_file"))
         .select_from(T.join(P, and_(P.c.batch_id == T.c.batch_id, P.c.seq == T.c.seq))
-                     .join(B, B.c.id == T.c.batch_id))
+                     .join(B, B.c.id == T.c.batch_id).outerjoin(R, R.c.id == T.c.reverses_batch))
         .where(f.where())
     )
 
@@ -118,20 +122,24 @@ def journal_count(engine: Engine, f: JournalFilter) -> int:
 
 
 def journal_choices(engine: Engine, pool: str) -> dict[str, list[str]]:
-    """What the filters can choose from: partners, lines, periods and source files of the pool."""
+    """What the filters can choose from: the pool's partners and lines (from its agreements), and the
+    periods and source files of its batches that post (from the batch register: no scan of the journal)."""
+    Mm, L, Tm = M.MemberRec.__table__, M.LineRec.__table__, M.TermsRec.__table__
+    terms = select(Tm.c.batch_id).where(Tm.c.pool == pool)
+    posting = and_(B.c.pool == pool, B.c.kind != "agreement")
     with read_connection(engine) as conn:
-        def distinct(col: Any) -> list[str]:
-            return sorted(str(v) for (v,) in conn.execute(select(col).where(T.c.pool == pool).distinct())
-                          if v is not None)
-
-        periods = conn.execute(select(T.c.year_start, T.c.quarter).where(T.c.pool == pool).distinct()).all()
-        files = conn.execute(select(B.c.file_name).where(B.c.pool == pool).distinct()).scalars().all()
-        return {
-            "partner": sorted(set(distinct(T.c.partner)) | set(distinct(T.c.counterparty))),
-            "line": distinct(T.c.line),
-            "period": [str(Period(FinancialYear(y), q)) for y, q in sorted(periods)],
-            "file": sorted({PurePath(f).name for f in files}),
-        }
+        partners = conn.execute(select(Mm.c.partner).where(Mm.c.batch_id.in_(terms), Mm.c.role != "beneficiary")
+                                .distinct()).scalars().all()
+        lines = conn.execute(select(L.c.code).where(L.c.batch_id.in_(terms)).distinct()).scalars().all()
+        periods = conn.execute(select(B.c.year_start, B.c.quarter).where(posting, B.c.quarter.is_not(None))
+                               .distinct()).all()
+        files = conn.execute(select(B.c.file_name).where(posting).distinct()).scalars().all()
+    return {
+        "partner": sorted(set(partners)),
+        "line": sorted(set(lines)),
+        "period": [str(Period(FinancialYear(y), q)) for y, q in sorted(set(periods))],
+        "file": sorted({PurePath(f).name for f in files}),
+    }
 
 
 def _posting(r: Any) -> Posting:
@@ -151,4 +159,5 @@ def _posting(r: Any) -> Posting:
         operator=r.operator,
         imported_at=r.imported_at,
         reverses_batch=r.reverses_batch,
+        reversed_file=r.reversed_file,
     )

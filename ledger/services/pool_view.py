@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from contracts import savings as savings_rules
-from ledger.figures import with_outturns, with_total_outturn
+from ledger.figures import SettlementInputs, with_outturns, with_total_outturn
 from ledger.periods import Period
 from ledger.records import Member, Saving
 from ledger.services import LedgerError
 from ledger.services.reporting import LineFigures, gain_pain_curve, line_figures
 from ledger.services.savings import SavingsReport, pool_savings
 from ledger.services.settling import inputs_for, settle_inputs, statement_document
-from ledger.statement import Statement
+from ledger.statement import PartnerStatement, Statement
 from ledger.store import reads
 from ledger.store.db import read_connection
 
@@ -113,18 +113,31 @@ def is_percent(label: str) -> bool:
     return label.endswith("%")
 
 
+# before Q4 the year's risk is in memorandum items (SPEC 5): what each adds to the partner's year-end obligation
+PROJECTED = (("forecast_variance_share", 1), ("projected_transfer", 1), ("projected_painshare", 1),
+             ("projected_gainshare", -1))
+
+
+def exposure(p: PartnerStatement, final: bool) -> Decimal:
+    """What the partner is projected to bear for the year: its obligation, and before Q4 also the
+    projected variance share, aligned transfer, painshare (it bears) and gainshare (it is paid)."""
+    if final:
+        return p.obligation
+    return p.obligation + sum((sign * p.amount(name) for name, sign in PROJECTED), Decimal(0))
+
+
 @dataclass(frozen=True, slots=True)
 class Exposure:
     partner: str
     name: str
-    obligation_now: Decimal
-    obligation_then: Decimal
+    exposure_now: Decimal
+    exposure_then: Decimal
     balance_now: Decimal
     balance_then: Decimal
 
     @property
     def change(self) -> Decimal:
-        return self.obligation_then - self.obligation_now
+        return self.exposure_then - self.exposure_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +155,19 @@ def what_if(
 ) -> WhatIf:
     """Each partner's projected exposure with some lines' outturn (or the pool's whole
     outturn) changed; nothing is saved."""
+    return what_if_on(what_if_inputs(engine, pool, period), outturns, total)
+
+
+def what_if_inputs(engine: Engine, pool: str, period: Period) -> SettlementInputs:
+    """The books a what-if starts from: read once, then tried as often as the user types."""
     with read_connection(engine) as conn:
-        inputs = inputs_for(conn, pool, period)
+        return inputs_for(conn, pool, period)
+
+
+def what_if_on(
+    inputs: SettlementInputs, outturns: dict[str, Decimal] | None = None, total: Decimal | None = None
+) -> WhatIf:
+    pool = inputs.agreement.pool
     known = {ln.code for ln in inputs.agreement.lines}
     unknown = sorted(set(outturns or {}) - known)
     if unknown:
@@ -157,7 +181,8 @@ def what_if(
 def compare(now: Statement, then: Statement) -> WhatIf:
     after = {p.partner: p for p in then.partners}
     rows = tuple(
-        Exposure(p.partner, p.name, p.obligation, after[p.partner].obligation, p.balance, after[p.partner].balance)
+        Exposure(p.partner, p.name, exposure(p, now.final), exposure(after[p.partner], then.final), p.balance,
+                 after[p.partner].balance)
         for p in now.partners if p.partner in after
     )
     return WhatIf(now.period, now.totals.forecast, then.totals.forecast, rows,

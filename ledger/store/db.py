@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
@@ -59,7 +60,15 @@ def open_engine(url: str, create: bool = True) -> Engine:
         _sqlite_transactions(engine)
     if create:
         models.SQLModel.metadata.create_all(engine)
+        ensure_indexes(engine, models.SQLModel.metadata)
     return engine
+
+
+def ensure_indexes(engine: Engine, metadata: Any) -> None:
+    """Indexes added since a ledger was created (``create_all`` adds tables, not their new indexes)."""
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
 
 
 def _sqlite_transactions(engine: Engine) -> None:

@@ -120,7 +120,12 @@ class TxnRec(SQLModel, table=True):
     """A movement of money: one balanced transaction of the journal."""
 
     __tablename__ = "txn"
-    __table_args__ = (Index("ix_txn_pool_period", "pool", "year_start", "quarter", "kind"),)
+    __table_args__ = (
+        Index("ix_txn_pool_period", "pool", "year_start", "quarter", "kind"),
+        # the journal reads a pool a page at a time in key order, whole or by period (docs/design.md)
+        Index("ix_txn_pool_key", "pool", "batch_id", "seq"),
+        Index("ix_txn_pool_period_key", "pool", "year_start", "quarter", "batch_id", "seq"),
+    )
     batch_id: int = Field(foreign_key="batch.id", primary_key=True)
     seq: int = Field(primary_key=True)
     pool: str
