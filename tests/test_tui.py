@@ -140,7 +140,7 @@ async def test_import_shows_progress_and_the_problems_of_a_refused_file(engine, 
         assert str(chosen.get_row_at(1)[1]) == "refused"
         problems = screen.query_one("#problems", DataTable)
         rows = [[str(c) for c in problems.get_row_at(i)] for i in range(problems.row_count)]
-        wheres = {r[1] for r in rows if r[2] == "error"}
+        wheres = {r[0] for r in rows if r[1] == "error"}
         assert any(w.startswith("Spend!") for w in wheres), rows
         assert all("!" in w for w in wheres)
         await pilot.press("down")  # jump through the problems: the detail follows, with its hint
@@ -275,6 +275,9 @@ async def test_close_in_order_then_sign_off(loaded):
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, CloseDialog)
+        assert dialog.query_one("#period", Select).value == parse_period("2025-26-Q1")  # the first open quarter
+        dialog.query_one("#period", Select).value = parse_period("2025-26-Q4")
+        await pilot.pause()
         await pilot.click("#ok")  # Q4 with Q1 to Q3 open: refused, said in the dialog
         assert "must be closed before 2025-26-Q4" in text_of(dialog.query_one("#message"))
         dialog.query_one("#period", Select).value = parse_period("2025-26-Q1")
@@ -289,7 +292,7 @@ async def test_close_in_order_then_sign_off(loaded):
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, SignoffDialog)
-        dialog.query_one("#period", Select).value = parse_period("2025-26-Q1")
+        assert dialog.query_one("#period", Select).value == parse_period("2025-26-Q1")  # the latest closed
         await pilot.click("#ok")
         assert "choose the partner" in text_of(dialog.query_one("#message"))
         dialog.query_one("#partner", Select).value = "PCT"

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ledger.services import LedgerError
-from ledger.services.pool_view import pool_periods, pool_view
+from ledger.services.pool_view import PoolView, pool_periods, pool_view
 from ledger.services.pools import list_pools
 from tui.dialogs import CloseDialog, ExportDialog, SignoffDialog
 from tui.help_screen import HelpScreen
@@ -68,28 +68,25 @@ class PoolLedgerApp(App[None]):
                 return screen.current_pool()
         return None
 
-    def _pool_and_period(self) -> tuple[str, list[Any], Any, list[str]] | None:
+    def _pool_view(self) -> PoolView | None:
         target = self._pool()
         if target is None:
             self.notify("open or highlight a pool first", severity="warning")
             return None
-        if isinstance(target, PoolScreen):
-            v = target.view
-            return v.code, v.periods, v.period, [p["partner"] for p in v.statement["partners"]]
-        v = pool_view(self.engine, target)
-        return v.code, v.periods, v.period, [p["partner"] for p in v.statement["partners"]]
+        return target.view if isinstance(target, PoolScreen) else pool_view(self.engine, target)
 
     def action_close_quarter(self) -> None:
-        found = self._pool_and_period()
-        if found:
-            code, periods, period, _ = found
-            self.push_screen(CloseDialog(self.engine, code, periods, period), self._changed)
+        v = self._pool_view()
+        if v:  # the first quarter still open: quarters close in order
+            period = next((p for p in v.periods if p not in v.closed_periods), v.period)
+            self.push_screen(CloseDialog(self.engine, v.code, v.periods, period), self._changed)
 
     def action_sign_off(self) -> None:
-        found = self._pool_and_period()
-        if found:
-            code, periods, period, partners = found
-            self.push_screen(SignoffDialog(self.engine, code, periods, period, partners), self._changed)
+        v = self._pool_view()
+        if v:  # the latest closed quarter
+            period = v.closed_periods[-1] if v.closed_periods else v.period
+            partners = [p["partner"] for p in v.statement["partners"]]
+            self.push_screen(SignoffDialog(self.engine, v.code, v.periods, period, partners), self._changed)
 
     def action_export(self) -> None:
         target = self._pool()

@@ -81,7 +81,7 @@ class CloseDialog(Dialog):
         self.pool, self.periods, self.period = pool, periods, period
 
     def fields(self) -> ComposeResult:
-        yield Label(f"Pool {self.pool}. Closing records the statement as it stands, posts each partner's "
+        yield Static(f"Pool {self.pool}. Closing records the statement as it stands, posts each partner's "
                     "obligations, and locks the quarter: nothing dated in it can be imported after.")
         yield _period_select(self.periods, self.period)
         yield Input(placeholder="your name (recorded as the operator)", id="operator")
@@ -103,7 +103,7 @@ class SignoffDialog(Dialog):
         self.pool, self.periods, self.period, self.partners = pool, periods, period, partners
 
     def fields(self) -> ComposeResult:
-        yield Label(f"Pool {self.pool}. Each partner signs off its statement once, after the quarter is closed.")
+        yield Static(f"Pool {self.pool}. Each partner signs off its statement once, after the quarter is closed.")
         yield _period_select(self.periods, self.period)
         yield Select([(p, p) for p in self.partners], prompt="partner signing off", id="partner")
         yield Input(placeholder="name of the person signing", id="name")
@@ -130,7 +130,7 @@ class ExportDialog(Dialog):
         self.periods, self.period, self.folder = periods, period, folder
 
     def fields(self) -> ComposeResult:
-        yield Label("Every pool's statement, a sheet per pool, savings and the journal, as an Excel workbook. "
+        yield Static("Every pool's statement, a sheet per pool, savings and the journal, as an Excel workbook. "
                     "Give a partner code for that partner's pack only.")
         yield _period_select(self.periods, self.period)
         yield Input(value=str(self.folder / f"settlement-{self.period}.xlsx"), id="path")

@@ -22,6 +22,7 @@ partner's sign-off (**o**) and export the report (**e**).
 | s | pools | sort by the next column (or click a column heading) |
 | i | anywhere | import workbooks: choose files in the tree, Ctrl+R imports, Ctrl+D dry-runs, Ctrl+X cancels |
 | [ ] | pool | previous or next quarter |
+| 1 to 7 | pool | the tabs: partners, lines, journal, settlement, savings, curve (alliances), what-if |
 | Tab / click | pool | move between the tabs and the fields |
 | c | pool | close the quarter (records the statement and locks it) |
 | o | pool | a partner signs off a closed quarter |

@@ -50,7 +50,7 @@ class ImportScreen(Screen[None]):
         yield Header()
         with Horizontal(id="import-body"):
             with Vertical(id="import-left"):
-                yield Label("Workbooks (Enter or Space chooses a file, a a whole folder)", classes="caption")
+                yield Label("Workbooks: Enter or Space picks a file, a a folder", classes="caption")
                 yield WorkbookTree(self.folder, id="tree")
             with Vertical(id="import-right"):
                 yield Label("Chosen", classes="caption")
@@ -69,7 +69,7 @@ class ImportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#chosen", DataTable).add_columns("File", "Status")
-        self.query_one("#problems", DataTable).add_columns("File", "Where", "Severity", "Message")
+        self.query_one("#problems", DataTable).add_columns("Where", "Severity", "Message", "File")
 
     # choosing ---------------------------------------------------------------
     def choose(self, paths: Iterable[Path]) -> None:
@@ -188,7 +188,7 @@ class ImportScreen(Screen[None]):
             for i, p in enumerate(r.problems):
                 where = f"{p.source.sheet}!{p.source.cell}" if p.source.cell else (p.source.sheet or "")
                 sev = Text(p.severity.value, style="bold red" if p.is_error else "yellow")
-                table.add_row(Path(r.path).name, where, sev, p.message, key=f"{r.path}#{i}")
+                table.add_row(where, sev, p.message, Path(r.path).name, key=f"{r.path}#{i}")
         refused = [r for r in results if r.refused]
         rows = sum(r.rows for r in results if not r.refused)
         verb = "checked" if dry_run else "imported"

@@ -69,6 +69,7 @@ class PoolScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = f"{self.view.code}: {self.view.name}"
         self.show()
+        self.query_one(JournalView).open()  # its first page only (a few ms, whatever the journal's size)
 
     def show(self) -> None:
         v = self.view
@@ -105,11 +106,6 @@ class PoolScreen(Screen[None]):
             table.add_row(ln.code, ln.name, money(ln.budget), money(ln.spend), money(ln.income),
                           money(ln.forecast), money(ln.variance, signed=True),
                           bar(ln.budget, ln.spend - ln.income, ln.forecast), key=ln.code)
-
-    @on(TabbedContent.TabActivated, "#tabs")
-    def _tab(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "journal":
-            self.query_one(JournalView).open()
 
     @on(Select.Changed, "#period")
     def _period_changed(self, event: Select.Changed) -> None:
