@@ -262,6 +262,7 @@ def add_indexes(engine: Any) -> None:
 
 
 async def _first_screen(engine: Any, pool: str) -> tuple[float, float, int]:
+    from textual.css.query import NoMatches
     from textual.widgets import DataTable
 
     from tui.app import make_app
@@ -272,8 +273,13 @@ async def _first_screen(engine: Any, pool: str) -> tuple[float, float, int]:
         await pilot.pause()
         t0 = time.perf_counter()
         app.open_pool(pool)  # the pool screen reads the journal's first page as it opens
-        table = app.screen.query_one("#journal-table", DataTable)
-        while table.row_count == 0:
+        while True:
+            try:
+                table = app.screen.query_one("#journal-table", DataTable)
+                if table.row_count:
+                    break
+            except NoMatches:
+                pass
             await asyncio.sleep(0.001)
         opened = time.perf_counter() - t0
         t0 = time.perf_counter()

@@ -12,7 +12,7 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from ledger.services import LedgerError
 from ledger.figures import SettlementInputs
-from ledger.services.pool_view import PoolView, WhatIf, what_if_inputs, what_if_on
+from ledger.services.pool_view import PoolView, WhatIf, what_if_on
 from tui.format import money, parse_amount
 
 
@@ -41,10 +41,7 @@ class WhatIfView(Vertical):
     def show(self, view: PoolView) -> None:
         self.view = view
         self.overrides, self.total = {}, None
-        try:  # the books are read once; each keystroke only re-runs the settlement
-            self.inputs = what_if_inputs(self.app.engine, view.code, view.period)  # type: ignore[attr-defined]
-        except LedgerError:
-            self.inputs = None
+        self.inputs = view.inputs  # the books as the pool screen read them: each keystroke only re-settles
         for i in self.query(Input):
             i.value = ""
         self.recompute()

@@ -63,6 +63,7 @@ class PoolView:
     outturn: Decimal  # today's forecast outturn of the whole pool
     signoffs: list[dict[str, str]] = field(default_factory=list)
     closed_periods: list[Period] = field(default_factory=list)
+    inputs: SettlementInputs | None = None  # the books as read: what a what-if starts from
 
 
 def pool_periods(engine: Engine, pool: str) -> list[Period]:
@@ -85,7 +86,7 @@ def pool_view(engine: Engine, pool: str, period: Period | None = None) -> PoolVi
         inputs = inputs_for(conn, pool, period)
         statement = settle_inputs(inputs)
         ag = inputs.agreement
-        report = pool_savings(conn, pool, period, SavingsReport(period))
+        report = pool_savings(conn, pool, period, SavingsReport(period), (inputs, statement))
         signoffs = [{"partner": s.partner, "name": s.name, "signed_at": s.signed_at}
                     for s in reads.signoffs(conn, pool, period)]
         closed = [Period(type(period.year)(c.year_start), c.quarter) for c in reads.closures(conn, pool)]
@@ -98,7 +99,7 @@ def pool_view(engine: Engine, pool: str, period: Period | None = None) -> PoolVi
         statement=statement_document(engine, pool, period) if inputs.closed else statement.as_json(),
         savings=[(s, savings_rules.figures(s)) for s in inputs.ytd.savings_realised + inputs.ytd.savings_forecast],
         savings_report=report, curve=gain_pain_curve(inputs, statement), outturn=statement.totals.forecast,
-        signoffs=signoffs, closed_periods=sorted(closed),
+        signoffs=signoffs, closed_periods=sorted(closed), inputs=inputs,
     )
 
 

@@ -10,11 +10,13 @@ from sqlalchemy import Connection, Engine
 
 from contracts import savings as rules
 from ledger.money import ZERO, money_str, ratio_str
+from ledger.figures import SettlementInputs
 from ledger.periods import Period
 from ledger.problems import Problem, Source, warning
 from ledger.records import Role
 from ledger.services import LedgerError
 from ledger.services.settling import inputs_for, settle_inputs
+from ledger.statement import Statement
 from ledger.store import reads
 from ledger.store.db import read_connection
 
@@ -77,11 +79,13 @@ def savings_report(engine: Engine, period: Period) -> SavingsReport:
     return report
 
 
-def pool_savings(conn: Connection, code: str, period: Period, report: SavingsReport) -> SavingsReport:
-    """Add one pool's rows and matrix cells to ``report``."""
+def pool_savings(
+    conn: Connection, code: str, period: Period, report: SavingsReport,
+    settled: tuple[SettlementInputs, Statement] | None = None,
+) -> SavingsReport:
+    """Add one pool's rows and matrix cells to ``report`` (``settled``: its inputs and statement, if at hand)."""
     try:
-        inputs = inputs_for(conn, code, period)
-        st = settle_inputs(inputs)
+        inputs, st = settled or _settled(conn, code, period)
     except LedgerError as exc:
         report.problems.append(warning(Source(f"pool {code}"), f"left out: {exc}"))
         return report
@@ -101,3 +105,8 @@ def pool_savings(conn: Connection, code: str, period: Period, report: SavingsRep
     for cell, v in rules.matrix(ag, landed, invested).items():
         report.matrix[cell] = report.matrix.get(cell, ZERO) + v
     return report
+
+
+def _settled(conn: Connection, code: str, period: Period) -> tuple[SettlementInputs, Statement]:
+    inputs = inputs_for(conn, code, period)
+    return inputs, settle_inputs(inputs)
