@@ -188,7 +188,8 @@ def test_pools_lists_each_pool_with_its_figures(engine, workbook):
     assert list(pool)[0] == "code"
     assert pool == {"code": "SWN-CYP", "name": "Swindon children's services", "arrangement": "lead_body",
                     "year": "2025-26", "period": "2025-26-Q1", "budget": "28000000.00", "spend": "100.00",
-                    "forecast": "28100000.00", "variance": "100000.00", "closed": False}
+                    "forecast": "28100000.00", "variance": "100000.00", "variance_ratio": "0.0036",
+                    "status": "amber", "closed": False}
 
 
 def test_a_beneficiary_pays_nothing_into_the_pool(engine, workbook):

@@ -107,6 +107,15 @@ class PoolScreen(Screen[None]):
                           money(ln.forecast), money(ln.variance, signed=True),
                           bar(ln.budget, ln.spend - ln.income, ln.forecast), key=ln.code)
 
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        """Focus what the tab is for, so the keys work at once (arrows move, digits type)."""
+        first = {"partners": "#partners-table", "lines": "#lines-table", "journal": "#journal-table",
+                 "settlement": "#settle-table", "savings": "#savings-rows", "what-if": "#whatif-line"}
+        target = first.get(str(event.pane.id))
+        if target:
+            self.query_one(target).focus()
+
     @on(Select.Changed, "#period")
     def _period_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, Period) and event.value != self.view.period:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Static
 
@@ -17,6 +18,11 @@ from tui.format import money, parse_amount
 
 
 class WhatIfView(Vertical):
+    BINDINGS = [
+        Binding("up", "line(-1)", "Line above", show=False),
+        Binding("down", "line(1)", "Line below", show=False),
+    ]
+
     def __init__(self) -> None:
         super().__init__()
         self.view: PoolView | None = None
@@ -81,6 +87,12 @@ class WhatIfView(Vertical):
         if not lines.row_count:
             return None
         return str(lines.coordinate_to_cell_key(lines.cursor_coordinate).row_key.value)
+
+    def action_line(self, step: int) -> None:
+        """Up and down choose the line even while typing its outturn."""
+        lines = self.query_one("#whatif-lines", DataTable)
+        if lines.row_count:
+            lines.move_cursor(row=max(0, min(lines.row_count - 1, lines.cursor_row + step)))
 
     @on(Input.Changed, "#whatif-line")
     def _line_changed(self, event: Input.Changed) -> None:
