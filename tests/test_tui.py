@@ -354,3 +354,52 @@ async def test_help_and_the_command_palette(loaded):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, CloseDialog)
+
+
+# what the review found --------------------------------------------------------------
+async def test_sorting_with_a_pool_that_has_no_returns(engine, workbook):
+    from tests.conftest import example_a_agreement
+
+    import_files(engine, [workbook("a.xlsx", "agreement", example_a_agreement())], operator="test")
+    import_files(engine, [workbook("b.xlsx", "agreement", example_a_agreement(Code="SWN-TWO"))], operator="test")
+    import_files(engine, [workbook("r.xlsx", "return", {
+        "Return": {"Pool": "SWN-TWO", "Period": "2025-26-Q1", "Submitted by": "SBC"},
+        "Spend": [{"Date": datetime(2025, 5, 1), "Line": "CYP-SOC", "Amount": Decimal("100")}]})], operator="test")
+    app = make_app(engine)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#pools", DataTable)
+        for field in ("period", "period", "variance_ratio", "closed"):
+            app.screen.sort_by(field)
+            await pilot.pause()
+            assert table.row_count == 2
+        assert "no returns" in {str(table.get_row_at(i)[5]) for i in range(2)}
+
+
+async def test_tab_keys_work_after_the_what_if_tab(loaded):
+    app = make_app(loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_pool(pilot, "WHO", "6")
+        await pilot.press("enter")  # on the highlighted line: type its outturn
+        assert app.focused is screen.query_one("#whatif-line", Input)
+        await pilot.press(*"1", "escape")  # Esc leaves the field, not the pool
+        assert app.screen is screen
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.query_one("#tabs").active == "partners"
+        await pilot.press("6", "tab")
+        await pilot.press(*("9" * 30))  # a sum too long: marked, not a crash
+        await pilot.pause()
+
+
+async def test_the_journal_reads_on_when_scrolled_with_the_mouse(loaded, monkeypatch):
+    monkeypatch.setattr(journal_view, "PAGE", 30)
+    app = make_app(loaded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_pool(pilot, "STP-TPA", "3")
+        table = screen.query_one("#journal-table", DataTable)
+        assert table.row_count == 30
+        table.scroll_end(animate=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count >= 60

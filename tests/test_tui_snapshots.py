@@ -102,3 +102,14 @@ def test_export_dialog(snap_compare, loaded):
 
 def test_help(snap_compare, loaded):
     assert snap_compare(make_app(loaded), terminal_size=SIZE, press=["question_mark"])
+
+
+@pytest.mark.parametrize("tab", ["4", "6"])
+def test_pool_screen_in_80_by_24(snap_compare, loaded, tab):
+    async def run_before(pilot):
+        pilot.app.open_pool("SWN-CYP")
+        await pilot.pause()
+        await pilot.press(tab)
+        await pilot.pause()
+
+    assert snap_compare(make_app(loaded), terminal_size=(80, 24), run_before=run_before)

@@ -163,6 +163,9 @@ class ExportDialog(Dialog):
         except LedgerError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
+        except Exception as exc:  # a fault of ours: said in the box, the desk stays open
+            self.app.call_from_thread(self._failed, f"internal error: {type(exc).__name__}: {exc}")
+            return
         n = len(report.pools)
         done = f"wrote {path}: {n} pool{'s' if n != 1 else ''}, {period}" + (f", pack for {partner}" if partner else "")
         self.app.call_from_thread(self._done, done)

@@ -66,8 +66,8 @@ def parse_amount(text: str) -> Decimal | None:
         return None
     try:
         value = Decimal(cleaned)
+        if not value.is_finite() or abs(value) >= Decimal(10) ** 12 or value != value.quantize(Decimal("0.01")):
+            return None
+        return value.quantize(Decimal("0.01"))
     except ArithmeticError:
         return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= Decimal(10) ** 12:
-        return None
-    return value.quantize(Decimal("0.01"))

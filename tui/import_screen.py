@@ -21,6 +21,8 @@ from ledger.services.importing import FileResult, ImportProgress, import_files
 class WorkbookTree(DirectoryTree):
     """Folders and Excel workbooks only; the root shows its folder name, not the whole path."""
 
+    BINDINGS = [Binding("space", "screen.toggle", "Choose file")]
+
     def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".xlsx")]
 
@@ -31,7 +33,6 @@ class WorkbookTree(DirectoryTree):
 class ImportScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("space", "toggle", "Choose file"),
         Binding("a", "choose_folder", "Choose folder"),
         Binding("ctrl+r", "run", "Import"),
         Binding("ctrl+d", "run(True)", "Dry run"),

@@ -7,6 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -15,6 +16,18 @@ from ledger.services.journal import JournalFilter, Key, Page, journal_choices, j
 from tui.format import money
 
 PAGE = 200
+
+
+class JournalTable(DataTable):
+    """Asks for the next page when scrolled (wheel, scrollbar, keys) near its end."""
+
+    class NearEnd(Message):
+        pass
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.max_scroll_y and new >= self.max_scroll_y - 2:
+            self.post_message(self.NearEnd())
 
 
 class JournalView(Vertical):
@@ -37,7 +50,7 @@ class JournalView(Vertical):
             yield Select([], prompt="period", id="jf-period", compact=True)
             yield Select([], prompt="source file", id="jf-file", compact=True)
         yield Static(id="journal-status")
-        yield DataTable(id="journal-table", cursor_type="row", zebra_stripes=True)
+        yield JournalTable(id="journal-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="journal-provenance")
 
     def on_mount(self) -> None:
@@ -107,6 +120,11 @@ class JournalView(Vertical):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.provenance(event.cursor_row)
         if self.more and event.cursor_row >= len(self.postings) - 1:
+            self.next_page()
+
+    @on(JournalTable.NearEnd)
+    def _near_end(self) -> None:
+        if self.more:
             self.next_page()
 
     @on(Select.Changed)

@@ -29,10 +29,10 @@ def sort_key(field: str) -> Any:
     def key(p: PoolSummary) -> Any:
         v = getattr(p, field)
         if field == "status":
-            return STATUS_ORDER.get(v, 3)
-        if v is None:
-            return (1, Decimal(0))
-        return (0, v) if isinstance(v, Decimal) else str(v)
+            return (0, STATUS_ORDER.get(v, 3), "")
+        if isinstance(v, Decimal):
+            return (0, v, "")
+        return (v is None, Decimal(0), "" if v is None else str(v))  # one shape: None sorts last
 
     return key
 

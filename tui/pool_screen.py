@@ -111,7 +111,7 @@ class PoolScreen(Screen[None]):
     def _tab(self, event: TabbedContent.TabActivated) -> None:
         """Focus what the tab is for, so the keys work at once (arrows move, digits type)."""
         first = {"partners": "#partners-table", "lines": "#lines-table", "journal": "#journal-table",
-                 "settlement": "#settle-table", "savings": "#savings-rows", "what-if": "#whatif-line"}
+                 "settlement": "#settle-table", "savings": "#savings-rows", "what-if": "#whatif-lines"}
         target = first.get(str(event.pane.id))
         if target:
             self.query_one(target).focus()
@@ -126,6 +126,8 @@ class PoolScreen(Screen[None]):
             self.view = pool_view(self.engine, self.code, period)
         except LedgerError as exc:
             self.notify(str(exc), severity="error")
+            with self.query_one("#period", Select).prevent(Select.Changed):
+                self.query_one("#period", Select).value = self.view.period  # the figures shown stay named
             return
         self.show()
 

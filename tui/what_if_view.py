@@ -21,6 +21,7 @@ class WhatIfView(Vertical):
     BINDINGS = [
         Binding("up", "line(-1)", "Line above", show=False),
         Binding("down", "line(1)", "Line below", show=False),
+        Binding("escape", "leave", "Back", show=False),
     ]
 
     def __init__(self) -> None:
@@ -33,9 +34,9 @@ class WhatIfView(Vertical):
         self.inputs: SettlementInputs | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Pick a line and type its outturn, or type the whole pool's outturn. Each partner's "
-                     "exposure (its obligation for the year, with the projected shares before Q4) moves at once; "
-                     "nothing is saved.", classes="caption")
+        yield Static("Enter on a line (or a click on a field) to type its outturn, or the whole pool's; Enter or "
+                     "Esc when done. Each partner's exposure (its obligation for the year, projected) moves at "
+                     "once; nothing is saved.", classes="caption")
         with Horizontal(id="whatif-inputs"):
             yield Input(placeholder="outturn of the highlighted line", id="whatif-line")
             yield Input(placeholder="or the whole pool's outturn", id="whatif-total")
@@ -72,12 +73,20 @@ class WhatIfView(Vertical):
         r = self.result
         summary = Text(f"Pool outturn {money(r.outturn_now).plain} → {money(r.outturn_then).plain}", style="bold")
         summary.append(" (what-if, not saved)" if self.overrides or self.total is not None else " (as the books stand)")
+        now, then = r.totals_now, r.totals_then
+        if now is not None and then is not None:
+            for name in ("carried_forward", "residual", "unfunded_deficit"):
+                a, b = getattr(now, name), getattr(then, name)
+                if a or b:
+                    summary.append(f"\n{name.replace('_', ' ').capitalize()} at the year end "
+                                   f"{money(a).plain} → {money(b).plain}")
         for p in r.problems:
             summary.append(f"\n{p}", style="red")
         self.query_one("#whatif-summary", Static).update(summary)
         table = self.query_one("#whatif-exposure", DataTable)
         table.clear(columns=True)
-        table.add_columns("Partner", "Name", "Exposure now", "What-if", "Change", "Balance now", "Balance what-if")
+        table.add_columns("Partner", "Name", "Exposure now", "What-if", "Change", "Year-end balance now",
+                          "Balance what-if")
         for e in r.exposures:
             table.add_row(e.partner, e.name, money(e.exposure_now), money(e.exposure_then),
                           money(e.change, signed=True), money(e.balance_now), money(e.balance_then), key=e.partner)
@@ -87,6 +96,21 @@ class WhatIfView(Vertical):
         if not lines.row_count:
             return None
         return str(lines.coordinate_to_cell_key(lines.cursor_coordinate).row_key.value)
+
+    def action_leave(self) -> None:
+        """Esc in a field returns to the lines (so the tab keys work again); else back to the pools."""
+        if isinstance(self.app.focused, Input):
+            self.query_one("#whatif-lines", DataTable).focus()
+        else:
+            self.app.pop_screen()
+
+    @on(DataTable.RowSelected, "#whatif-lines")
+    def _type_outturn(self) -> None:
+        self.query_one("#whatif-line", Input).focus()
+
+    @on(Input.Submitted)
+    def _typed(self) -> None:
+        self.query_one("#whatif-lines", DataTable).focus()
 
     def action_line(self, step: int) -> None:
         """Up and down choose the line even while typing its outturn."""

@@ -3,21 +3,21 @@ period with its explanations, savings, the alliance curve, and what-ifs that sav
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
 
 from contracts import savings as savings_rules
-from ledger.figures import SettlementInputs, with_outturns, with_total_outturn
+from ledger.figures import SettlementInputs, line_outturns, with_outturns, with_total_outturn
 from ledger.periods import Period
 from ledger.records import Member, Saving
 from ledger.services import LedgerError
 from ledger.services.reporting import LineFigures, gain_pain_curve, line_figures
 from ledger.services.savings import SavingsReport, pool_savings
 from ledger.services.settling import inputs_for, settle_inputs, statement_document
-from ledger.statement import PartnerStatement, Statement
+from ledger.statement import Statement, Totals
 from ledger.store import reads
 from ledger.store.db import read_connection
 
@@ -114,17 +114,13 @@ def is_percent(label: str) -> bool:
     return label.endswith("%")
 
 
-# before Q4 the year's risk is in memorandum items (SPEC 5): what each adds to the partner's year-end obligation
-PROJECTED = (("forecast_variance_share", 1), ("projected_transfer", 1), ("projected_painshare", 1),
-             ("projected_gainshare", -1))
-
-
-def exposure(p: PartnerStatement, final: bool) -> Decimal:
-    """What the partner is projected to bear for the year: its obligation, and before Q4 also the
-    projected variance share, aligned transfer, painshare (it bears) and gainshare (it is paid)."""
-    if final:
-        return p.obligation
-    return p.obligation + sum((sign * p.amount(name) for name, sign in PROJECTED), Decimal(0))
+def year_end(inputs: SettlementInputs) -> SettlementInputs:
+    """The books projected to the year end: each line's forecast outturn taken as its actual
+    at Q4 (the obligations then hold every share of the year's variance, for every arrangement)."""
+    if inputs.final:
+        return inputs
+    outturns = {o.line: o.amount for o in line_outturns(inputs)[0]}
+    return with_outturns(replace(inputs, period=inputs.period.year.period(4), closed=False), outturns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +144,8 @@ class WhatIf:
     outturn_then: Decimal
     exposures: tuple[Exposure, ...]
     problems: tuple[str, ...]
+    totals_now: Totals | None = None  # of the year-end projection
+    totals_then: Totals | None = None
 
 
 def what_if(
@@ -176,15 +174,15 @@ def what_if_on(
     changed = with_outturns(inputs, outturns or {})
     if total is not None:
         changed = with_total_outturn(changed, total)
-    return compare(settle_inputs(inputs), settle_inputs(changed))
+    return compare(inputs.period, settle_inputs(year_end(inputs)), settle_inputs(year_end(changed)))
 
 
-def compare(now: Statement, then: Statement) -> WhatIf:
+def compare(period: Period, now: Statement, then: Statement) -> WhatIf:
+    """Exposure: each partner's obligation for the year in the year-end projection, now and then."""
     after = {p.partner: p for p in then.partners}
     rows = tuple(
-        Exposure(p.partner, p.name, exposure(p, now.final), exposure(after[p.partner], then.final), p.balance,
-                 after[p.partner].balance)
+        Exposure(p.partner, p.name, p.obligation, after[p.partner].obligation, p.balance, after[p.partner].balance)
         for p in now.partners if p.partner in after
     )
-    return WhatIf(now.period, now.totals.forecast, then.totals.forecast, rows,
-                  tuple(str(p) for p in then.problems if p.is_error))
+    return WhatIf(period, now.totals.forecast, then.totals.forecast, rows,
+                  tuple(str(p) for p in then.problems if p.is_error), now.totals, then.totals)
