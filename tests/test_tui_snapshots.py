@@ -22,6 +22,19 @@ from tui.app import make_app
 SIZE = (120, 34)
 
 
+def on_pool(code: str, *keys: str):
+    """Open a pool, press keys, wait for the journal's count: a snapshot's run_before."""
+
+    async def run_before(pilot):
+        pilot.app.open_pool(code)
+        await pilot.pause()
+        await pilot.press(*keys)
+        await finished(pilot, "journal-count")
+        await pilot.pause()
+
+    return run_before
+
+
 def test_overview(snap_compare, loaded):
     assert snap_compare(make_app(loaded), terminal_size=(120, 30))
 
@@ -36,14 +49,7 @@ def test_overview_filtered_and_sorted_on_a_large_terminal(snap_compare, loaded):
 
 @pytest.mark.parametrize("tab", ["1", "2", "3", "4", "5", "6"])
 def test_alliance_pool_tab(snap_compare, loaded, tab):
-    async def run_before(pilot):
-        pilot.app.open_pool("STP-TPA")
-        await pilot.pause()
-        await pilot.press(tab)
-        await finished(pilot, "journal-count")
-        await pilot.pause()
-
-    assert snap_compare(make_app(loaded), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(loaded), terminal_size=SIZE, run_before=on_pool("STP-TPA", tab))
 
 
 def test_what_if_with_a_new_pool_outturn(snap_compare, loaded):
@@ -59,13 +65,7 @@ def test_what_if_with_a_new_pool_outturn(snap_compare, loaded):
 
 
 def test_lead_body_settlement(snap_compare, loaded):
-    async def run_before(pilot):
-        pilot.app.open_pool("SWN-CYP")
-        await pilot.pause()
-        await pilot.press("4")
-        await pilot.pause()
-
-    assert snap_compare(make_app(loaded), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(loaded), terminal_size=SIZE, run_before=on_pool("SWN-CYP", "4"))
 
 
 def test_import_with_a_refused_file(snap_compare, engine, tmp_path, monkeypatch):
@@ -87,13 +87,7 @@ def test_import_with_a_refused_file(snap_compare, engine, tmp_path, monkeypatch)
 
 @pytest.mark.parametrize("key", ["c", "o"])
 def test_close_and_sign_off_dialogs(snap_compare, loaded, key):
-    async def run_before(pilot):
-        pilot.app.open_pool("SWN-CYP")
-        await pilot.pause()
-        await pilot.press(key)
-        await pilot.pause()
-
-    assert snap_compare(make_app(loaded), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(loaded), terminal_size=SIZE, run_before=on_pool("SWN-CYP", key))
 
 
 def test_export_dialog(snap_compare, loaded):
@@ -106,10 +100,4 @@ def test_help(snap_compare, loaded):
 
 @pytest.mark.parametrize("tab", ["4", "6"])
 def test_pool_screen_in_80_by_24(snap_compare, loaded, tab):
-    async def run_before(pilot):
-        pilot.app.open_pool("SWN-CYP")
-        await pilot.pause()
-        await pilot.press(tab)
-        await pilot.pause()
-
-    assert snap_compare(make_app(loaded), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(make_app(loaded), terminal_size=(80, 24), run_before=on_pool("SWN-CYP", tab))
