@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from rich.text import Text
 
@@ -71,3 +73,15 @@ def parse_amount(text: str) -> Decimal | None:
         return value.quantize(Decimal("0.01"))
     except ArithmeticError:
         return None
+
+
+def fill(table: Any, labels: Sequence[str], rows: Sequence[tuple[Any, Sequence[str | Text]]]) -> None:
+    """Replace a table's rows, with each column as wide as its widest cell (a table redrawn on
+    every keystroke must not wait for the widget's own measuring, which lags behind)."""
+    table.clear(columns=True)
+    for i, label in enumerate(labels):
+        width = max([len(label)] + [Text(c).cell_len if isinstance(c, str) else c.cell_len for _, r in rows
+                                    for c in r[i:i + 1]])
+        table.add_column(label, width=width)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)

@@ -14,7 +14,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from ledger.services import LedgerError
 from ledger.figures import SettlementInputs
 from ledger.services.pool_view import PoolView, WhatIf, what_if_on
-from tui.format import money, parse_amount
+from tui.format import fill, money, parse_amount
 
 
 class WhatIfView(Vertical):
@@ -64,10 +64,8 @@ class WhatIfView(Vertical):
             return
         lines = self.query_one("#whatif-lines", DataTable)
         row = lines.cursor_row
-        lines.clear(columns=True)
-        lines.add_columns("Line", "Name", "Outturn now", "What-if outturn")
-        for ln in v.lines:
-            lines.add_row(ln.code, ln.name, money(ln.forecast), money(self.overrides.get(ln.code)), key=ln.code)
+        fill(lines, ("Line", "Name", "Outturn now", "What-if outturn"),
+             [(ln.code, (ln.code, ln.name, money(ln.forecast), money(self.overrides.get(ln.code)))) for ln in v.lines])
         if lines.row_count:
             lines.move_cursor(row=min(row, lines.row_count - 1))
         r = self.result
@@ -84,12 +82,10 @@ class WhatIfView(Vertical):
             summary.append(f"\n{p}", style="red")
         self.query_one("#whatif-summary", Static).update(summary)
         table = self.query_one("#whatif-exposure", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Partner", "Name", "Exposure now", "What-if", "Change", "Year-end balance now",
-                          "Balance what-if")
-        for e in r.exposures:
-            table.add_row(e.partner, e.name, money(e.exposure_now), money(e.exposure_then),
-                          money(e.change, signed=True), money(e.balance_now), money(e.balance_then), key=e.partner)
+        fill(table, ("Partner", "Name", "Exposure now", "What-if", "Change", "Year-end balance now", "Balance what-if"),
+             [(e.partner, (e.partner, e.name, money(e.exposure_now), money(e.exposure_then),
+                           money(e.change, signed=True), money(e.balance_now), money(e.balance_then)))
+              for e in r.exposures])
 
     def highlighted_line(self) -> str | None:
         lines = self.query_one("#whatif-lines", DataTable)
