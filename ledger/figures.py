@@ -132,4 +132,4 @@ def with_total_outturn(inputs: SettlementInputs, total: Decimal) -> SettlementIn
     if not outturns:
         return inputs
     parts = allocate(total - now, weights)
-    return with_outturns(inputs, {o.line: o.amount + d for o, d in zip(outturns, parts)})
+    return with_outturns(inputs, {o.line: o.amount + d for o, d in zip(outturns, parts, strict=True)})

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,17 @@ def table_counts(engine: Any) -> dict[str, int]:
             name: conn.execute(select(func.count()).select_from(table)).scalar() or 0
             for name, table in SQLModel.metadata.tables.items()
         }
+
+
+FIXED = datetime(2026, 4, 20, 9, 30, tzinfo=timezone.utc)  # when the sample pools are imported in tests
+
+
+@pytest.fixture
+def loaded(engine):
+    """A ledger with the seven sample pools, imported by "test" at a fixed time (snapshots stay the same)."""
+    from ledger.services.demo import sample_files
+    from ledger.services.importing import import_files
+
+    results = import_files(engine, [str(p) for p in sample_files()], operator="test", now=lambda: FIXED)
+    assert not any(r.refused for r in results)
+    return engine

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from textual.widgets import Button, DataTable, Input, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, Input, ProgressBar, Select
 
 from ledger.periods import parse_period
-from ledger.services.demo import sample_files, sample_pools_dir
+from ledger.services.demo import sample_pools_dir
 from ledger.services.importing import import_files
 from ledger.services.settling import statement_document
 from tests.conftest import table_counts
@@ -22,15 +22,6 @@ from tui.dialogs import CloseDialog, ExportDialog, SignoffDialog
 from tui.help_screen import HelpScreen
 from tui.import_screen import ImportScreen
 from tui.pool_screen import PoolScreen
-
-FIXED = datetime(2026, 4, 20, 9, 30, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def loaded(engine):
-    results = import_files(engine, [str(p) for p in sample_files()], operator="test", now=lambda: FIXED)
-    assert not any(r.refused for r in results)
-    return engine
 
 
 def text_of(widget) -> str:

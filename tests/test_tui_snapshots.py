@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ledger.services.demo import sample_pools_dir
-from tests.test_tui import finished, loaded  # noqa: F401  (the fixture)
+from tests.test_tui import finished
 from tui import import_screen
 from tui.app import make_app
 

@@ -7,9 +7,9 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.message import Message
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Select, Static
+from textual.message import Message
+from textual.widgets import DataTable, Select, Static
 
 from ledger.periods import parse_period
 from ledger.services.journal import JournalFilter, Key, Page, journal_choices, journal_count, journal_page

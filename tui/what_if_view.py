@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Static
 
-from ledger.services import LedgerError
 from ledger.figures import SettlementInputs
+from ledger.services import LedgerError
 from ledger.services.pool_view import PoolView, WhatIf, what_if_on
 from tui.format import fill, money, parse_amount
 

@@ -27,8 +27,8 @@ from ledger.problems import Problem, Source, error, has_errors, warning
 from ledger.records import Agreement, Return, locate
 from ledger.services.settling import carried_into
 from ledger.store import reads, writes
-from ledger.validate import check_budget
 from ledger.store.db import read_connection, write_transaction
+from ledger.validate import check_budget
 from ledger.workbooks.agreement import read_agreement
 from ledger.workbooks.reader import SAVE_HINT, Workbook, WorkbookError
 from ledger.workbooks.returns import read_return

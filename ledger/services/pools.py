@@ -15,7 +15,6 @@ from ledger.services.settling import inputs_for
 from ledger.store import reads
 from ledger.store.db import read_connection
 
-
 RED_OVER = Decimal("0.02")  # a forecast more than 2% over budget is red
 
 

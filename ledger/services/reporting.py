@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, select
 
-from contracts import alliance, savings as savings_rules
+from contracts import alliance
+from contracts import savings as savings_rules
 from ledger.figures import SettlementInputs, line_outturns
 from ledger.money import ZERO
 from ledger.periods import Period
@@ -104,7 +105,8 @@ def export_report(
     try:
         return write_report(report, out), report
     except OSError as exc:
-        raise LedgerError(f"cannot write {out}: {exc.strerror or exc}", "close it in Excel, or choose another name")
+        raise LedgerError(f"cannot write {out}: {exc.strerror or exc}",
+                          "close it in Excel, or choose another name") from None
 
 
 def line_figures(inputs: SettlementInputs) -> list[LineFigures]:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from contracts import savings as rules
-from ledger.money import ZERO, money_str, ratio_str
 from ledger.figures import SettlementInputs
+from ledger.money import ZERO, money_str, ratio_str
 from ledger.periods import Period
 from ledger.problems import Problem, Source, warning
 from ledger.records import Role
