@@ -151,20 +151,30 @@ async def test_import_of_nothing_chosen_says_so(engine, returns_folder):
     assert table_counts(engine)["batch"] == 0
 
 
-async def test_cancel_before_reading_writes_nothing(engine, returns_folder):
+async def test_cancel_during_an_import_writes_nothing(engine, returns_folder, monkeypatch):
+    from tui import import_screen
+
+    def held(engine, paths, **kw):  # the import waits, as a long file would, until Cancel is pressed
+        assert kw["cancel"].wait(10)
+        return import_files(engine, paths, **kw)
+
+    monkeypatch.setattr(import_screen, "import_files", held)
     app = make_app(engine, folder=returns_folder)
     async with app.run_test(size=(120, 34)) as pilot:
         await pilot.press("i")
         await pilot.pause()
         screen = app.screen
-        await pilot.press("a")
-        screen.running = True  # as if an import were under way: Cancel sets the event the importer reads
-        await pilot.press("ctrl+x")
-        assert screen.cancel.is_set()
-        screen.running = False
-        screen.importing([str(p) for p in screen.chosen], False)
+        await pilot.press("a", "ctrl+r")
+        await pilot.pause()
+        assert screen.running and not screen.query_one("#stop", Button).disabled
+        await pilot.press("escape")  # not while an import runs
+        assert app.screen is screen
+        await pilot.click("#stop")
         await finished(pilot, "import")
         assert "0 imported, 0 unchanged, 2 refused" in text_of(screen.query_one("#rate"))
+        problems = screen.query_one("#problems", DataTable)
+        assert {str(problems.get_row_at(i)[2]) for i in range(problems.row_count)} == {
+            "cancelled before it was read"}
     assert table_counts(engine)["batch"] == 0
 
 
