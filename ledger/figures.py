@@ -118,6 +118,15 @@ def with_outturns(inputs: SettlementInputs, outturns: dict[str, Decimal]) -> Set
     return replace(inputs, ytd=replace(ytd, forecasts=Amounts.of(kept + list(outturns.items()))))
 
 
+def year_end(inputs: SettlementInputs) -> SettlementInputs:
+    """The books projected to the year end: each line's forecast outturn taken as its actual
+    at Q4 (the obligations then hold every share of the year's variance, for every arrangement)."""
+    if inputs.final:
+        return inputs
+    outturns = {o.line: o.amount for o in line_outturns(inputs)[0]}
+    return with_outturns(replace(inputs, period=inputs.period.year.period(4), closed=False), outturns)
+
+
 def with_total_outturn(inputs: SettlementInputs, total: Decimal) -> SettlementInputs:
     """A what-if on the whole pool (an alliance's outturn): the change is spread over the
     lines in proportion to their outturns (their budgets when every outturn is nil, evenly

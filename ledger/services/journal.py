@@ -90,13 +90,15 @@ class Page:
         return self.postings[-1].key if self.postings else None
 
 
+LEGS = T.join(P, and_(P.c.batch_id == T.c.batch_id, P.c.seq == T.c.seq))  # a transaction and its postings
+
+
 def _query(f: JournalFilter) -> Any:
     return (
         select(T.c.batch_id, T.c.seq, P.c.leg, T.c.date, T.c.year_start, T.c.quarter, T.c.kind, P.c.account,
                P.c.amount, T.c.line, T.c.partner, T.c.reference, T.c.description, T.c.sheet, T.c.cell,
                B.c.file_name, B.c.operator, B.c.imported_at, T.c.reverses_batch, R.c.file_name.label("reversed_file"))
-        .select_from(T.join(P, and_(P.c.batch_id == T.c.batch_id, P.c.seq == T.c.seq))
-                     .join(B, B.c.id == T.c.batch_id).outerjoin(R, R.c.id == T.c.reverses_batch))
+        .select_from(LEGS.join(B, B.c.id == T.c.batch_id).outerjoin(R, R.c.id == T.c.reverses_batch))
         .where(f.where())
     )
 
@@ -114,9 +116,7 @@ def journal_page(engine: Engine, f: JournalFilter, after: Key | None = None, siz
 
 def journal_count(engine: Engine, f: JournalFilter) -> int:
     """How many postings the filter selects (one COUNT in the database)."""
-    q = select(func.count()).select_from(
-        T.join(P, and_(P.c.batch_id == T.c.batch_id, P.c.seq == T.c.seq)).join(B, B.c.id == T.c.batch_id)
-    ).where(f.where())
+    q = select(func.count()).select_from(LEGS).where(f.where())
     with read_connection(engine) as conn:
         return int(conn.execute(q).scalar() or 0)
 

@@ -3,35 +3,29 @@ period with its explanations, savings, the alliance curve, and what-ifs that sav
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from contracts import savings as savings_rules
-from ledger.figures import SettlementInputs, line_outturns, with_outturns, with_total_outturn
-from ledger.periods import Period
+from ledger.figures import SettlementInputs, with_outturns, with_total_outturn, year_end
+from ledger.periods import FinancialYear, Period
 from ledger.records import Member, Saving
 from ledger.services import LedgerError
-from ledger.services.reporting import LineFigures, gain_pain_curve, line_figures
+from ledger.services.reporting import LineFigures, gain_pain_curve, line_figures, saving_figures
 from ledger.services.savings import SavingsReport, pool_savings
-from ledger.services.settling import inputs_for, settle_inputs, statement_document
+from ledger.services.settling import inputs_for, settle_inputs, signoff_rows, statement_document
 from ledger.statement import Statement, Totals
 from ledger.store import reads
 from ledger.store.db import read_connection
 
-# the terms a member may carry, as the Partners sheet names them
+# the terms a member may carry, as the Partners sheet names them (a label ending % is a percentage)
 TERMS = (
-    ("contribution", "Contribution", False),
-    ("overspend_share", "Overspend %", True),
-    ("underspend_share", "Underspend %", True),
-    ("cap", "Cap", False),
-    ("ownership", "Ownership %", True),
-    ("cost_share", "Cost share %", True),
-    ("target_cost", "Target cost", False),
-    ("fee", "Fee", False),
-    ("gain_split", "Gain split %", True),
+    ("contribution", "Contribution"), ("overspend_share", "Overspend %"), ("underspend_share", "Underspend %"),
+    ("cap", "Cap"), ("ownership", "Ownership %"), ("cost_share", "Cost share %"), ("target_cost", "Target cost"),
+    ("fee", "Fee"), ("gain_split", "Gain split %"),
 )
 
 
@@ -67,44 +61,46 @@ class PoolView:
 
 
 def pool_periods(engine: Engine, pool: str) -> list[Period]:
-    """Every quarter of every year the pool has an agreement for; the default is the latest with data."""
+    """Every quarter of every year the pool has an agreement for."""
     with read_connection(engine) as conn:
-        years = reads.pool_years(conn, pool)
+        return _periods(conn, pool)
+
+
+def _periods(conn: Connection, pool: str) -> list[Period]:
+    years = reads.pool_years(conn, pool)
     if not years:
         raise LedgerError(f"there is no pool {pool}", "`pool-ledger pools` lists the pools")
     return [y.period(q) for y in years for q in (1, 2, 3, 4)]
 
 
 def pool_view(engine: Engine, pool: str, period: Period | None = None) -> PoolView:
+    """The pool at ``period`` (default: the latest quarter with data, else the first of its latest year)."""
     with read_connection(engine) as conn:
+        periods = _periods(conn, pool)
         if period is None:
             with_data = reads.periods_with_data(conn, pool)
-            years = reads.pool_years(conn, pool)
-            if not years:
-                raise LedgerError(f"there is no pool {pool}", "`pool-ledger pools` lists the pools")
-            period = with_data[-1] if with_data else years[-1].period(1)
+            period = with_data[-1] if with_data else periods[-4]
         inputs = inputs_for(conn, pool, period)
         statement = settle_inputs(inputs)
         ag = inputs.agreement
         report = pool_savings(conn, pool, period, SavingsReport(period), (inputs, statement))
-        signoffs = [{"partner": s.partner, "name": s.name, "signed_at": s.signed_at}
-                    for s in reads.signoffs(conn, pool, period)]
-        closed = [Period(type(period.year)(c.year_start), c.quarter) for c in reads.closures(conn, pool)]
+        signoffs = signoff_rows(conn, pool, period)
+        closed = [Period(FinancialYear(c.year_start), c.quarter) for c in reads.closures(conn, pool)]
     partners = [_terms(m, ag.members) for m in ag.members]
-    labels = [label for _, label, _ in TERMS if any(label in p.terms for p in partners)]
+    labels = [label for _, label in TERMS if any(label in p.terms for p in partners)]
     return PoolView(
         code=pool, name=ag.name, arrangement=ag.arrangement.value, period=period,
-        periods=pool_periods(engine, pool), closed=inputs.closed, partners=partners, term_labels=labels,
+        periods=periods, closed=inputs.closed, partners=partners, term_labels=labels,
         lines=line_figures(inputs),
         statement=statement_document(engine, pool, period) if inputs.closed else statement.as_json(),
-        savings=[(s, savings_rules.figures(s)) for s in inputs.ytd.savings_realised + inputs.ytd.savings_forecast],
+        savings=saving_figures(inputs),
         savings_report=report, curve=gain_pain_curve(inputs, statement), outturn=statement.totals.forecast,
         signoffs=signoffs, closed_periods=sorted(closed), inputs=inputs,
     )
 
 
 def _terms(m: Member, members: tuple[Member, ...]) -> PartnerTerms:
-    terms = {label: getattr(m, attr) for attr, label, _ in TERMS if getattr(m, attr) is not None}
+    terms = {label: getattr(m, attr) for attr, label in TERMS if getattr(m, attr) is not None}
     total = sum((x.contribution or Decimal(0) for x in members), Decimal(0))
     share = (m.contribution / total) if m.contribution is not None and total else None
     return PartnerTerms(m.partner, m.name, m.kind, m.role.value, terms, share)
@@ -112,15 +108,6 @@ def _terms(m: Member, members: tuple[Member, ...]) -> PartnerTerms:
 
 def is_percent(label: str) -> bool:
     return label.endswith("%")
-
-
-def year_end(inputs: SettlementInputs) -> SettlementInputs:
-    """The books projected to the year end: each line's forecast outturn taken as its actual
-    at Q4 (the obligations then hold every share of the year's variance, for every arrangement)."""
-    if inputs.final:
-        return inputs
-    outturns = {o.line: o.amount for o in line_outturns(inputs)[0]}
-    return with_outturns(replace(inputs, period=inputs.period.year.period(4), closed=False), outturns)
 
 
 @dataclass(frozen=True, slots=True)

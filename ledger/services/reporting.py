@@ -17,7 +17,7 @@ from ledger.periods import Period
 from ledger.records import Arrangement, Saving
 from ledger.services import LedgerError
 from ledger.services.savings import SavingsReport, savings_report
-from ledger.services.settling import inputs_for, settle_inputs, statement_document
+from ledger.services.settling import inputs_for, settle_inputs, signoff_rows, statement_document
 from ledger.statement import Statement
 from ledger.store import models as M
 from ledger.store import reads
@@ -78,13 +78,10 @@ def build_report(engine: Engine, period: Period, partner: str | None = None, poo
             ):
                 continue
             statement = settle_inputs(inputs)
-            rows = [(s, savings_rules.figures(s)) for s in inputs.ytd.savings_realised + inputs.ytd.savings_forecast]
             report.pools.append(PoolReport(
                 doc=statement_document(engine, code, period) if inputs.closed else statement.as_json(),
-                lines=line_figures(inputs), savings=rows, curve=gain_pain_curve(inputs, statement),
-                journal=journal_rows(conn, code, period),
-                signoffs=[{"partner": s.partner, "name": s.name, "signed_at": s.signed_at}
-                          for s in reads.signoffs(conn, code, period)],
+                lines=line_figures(inputs), savings=saving_figures(inputs), curve=gain_pain_curve(inputs, statement),
+                journal=journal_rows(conn, code, period), signoffs=signoff_rows(conn, code, period),
             ))
     if partner and not report.pools:
         raise LedgerError(f"{partner} is not a partner of any pool in {period.year}",
@@ -117,6 +114,11 @@ def line_figures(inputs: SettlementInputs) -> list[LineFigures]:
         LineFigures(ln.code, ln.name, ln.budget, ytd.spend[ln.code], ytd.income[ln.code], outturns.get(ln.code, ZERO))
         for ln in inputs.agreement.lines
     ]
+
+
+def saving_figures(inputs: SettlementInputs) -> list[tuple[Saving, savings_rules.SavingFigures]]:
+    """Each savings row of the year to date (realised, then forecast) from gross to net to cashable."""
+    return [(s, savings_rules.figures(s)) for s in inputs.ytd.savings_realised + inputs.ytd.savings_forecast]
 
 
 def gain_pain_curve(inputs: SettlementInputs, statement: Statement) -> list[tuple[Decimal, Decimal, Decimal]]:

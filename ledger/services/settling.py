@@ -117,12 +117,14 @@ def statement_document(engine: Engine, pool: str, period: Period) -> dict[str, A
         if recorded is not None:
             doc = json.loads(recorded.statement)
             doc["closed"] = True
-            doc["signoffs"] = [
-                {"partner": s.partner, "name": s.name, "signed_at": s.signed_at}
-                for s in reads.signoffs(conn, pool, period)
-            ]
+            doc["signoffs"] = signoff_rows(conn, pool, period)
             return doc
         return _settle(inputs_for(conn, pool, period)).as_json()
+
+
+def signoff_rows(conn: Connection, pool: str, period: Period) -> list[dict[str, str]]:
+    """The sign-offs of a closed quarter, as the settle document and the report show them."""
+    return [{"partner": s.partner, "name": s.name, "signed_at": s.signed_at} for s in reads.signoffs(conn, pool, period)]
 
 
 def statements_by_year(conn: Connection, pool: str, period: Period) -> list[Statement]:
