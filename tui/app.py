@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from ledger.services import LedgerError
 from ledger.services.pool_view import PoolView, pool_periods, pool_view
-from ledger.services.pools import list_pools
+from ledger.services.pools import PoolSummary, list_pools
 from tui.dialogs import CloseDialog, ExportDialog, SignoffDialog
 from tui.help_screen import HelpScreen
 from tui.import_screen import ImportScreen
@@ -68,6 +68,13 @@ class PoolLedgerApp(App[None]):
                 return screen.current_pool()
         return None
 
+    def _summaries(self) -> list[PoolSummary]:
+        """The pools as the overview last read them (reading them again settles every pool)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, OverviewScreen):
+                return screen.pools
+        return list_pools(self.engine)
+
     def _pool_view(self) -> PoolView | None:
         target = self._pool()
         if target is None:
@@ -93,7 +100,7 @@ class PoolLedgerApp(App[None]):
         if isinstance(target, PoolScreen):
             periods, period = target.view.periods, target.view.period
         else:
-            pools = list_pools(self.engine)
+            pools = self._summaries()
             if not pools:
                 self.notify("nothing to export yet: import an agreement first", severity="warning")
                 return
@@ -115,7 +122,7 @@ class PoolLedgerApp(App[None]):
         yield SystemCommand("Sign off", "Record a partner's sign-off of a closed quarter", self.action_sign_off)
         yield SystemCommand("Export report", "Write the quarterly settlement report (.xlsx)", self.action_export)
         yield SystemCommand("Help", "Keys and how a quarter goes", self.action_help)
-        for p in list_pools(self.engine):
+        for p in self._summaries():
             yield SystemCommand(f"Open pool {p.code}", p.name, lambda code=p.code: self.open_pool(code),
                                 discover=False)
 
