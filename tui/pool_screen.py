@@ -101,11 +101,12 @@ class PoolScreen(Screen[None]):
     def _lines(self) -> None:
         table = self.query_one("#lines-table", DataTable)
         table.clear(columns=True)
-        table.add_columns("Line", "Name", "Budget", "Spend", "Income", "Forecast", "Variance", "Spend and forecast")
+        # the bar and the figures first, so a narrow terminal still shows them; names last
+        table.add_columns("Line", "Spend and forecast", "Budget", "Spend", "Forecast", "Variance", "Income", "Name")
         for ln in self.view.lines:
-            table.add_row(ln.code, ln.name, money(ln.budget), money(ln.spend), money(ln.income),
-                          money(ln.forecast), money(ln.variance, signed=True),
-                          bar(ln.budget, ln.spend - ln.income, ln.forecast), key=ln.code)
+            table.add_row(ln.code, bar(ln.budget, ln.spend - ln.income, ln.forecast), money(ln.budget),
+                          money(ln.spend), money(ln.forecast), money(ln.variance, signed=True), money(ln.income),
+                          ln.name, key=ln.code)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def _tab(self, event: TabbedContent.TabActivated) -> None:
